@@ -2,24 +2,37 @@
 
 At start-up it
 - checks ``BOOK_PROFILE`` (an unknown profile stops the build before anything runs);
+- checks every quiz bank in ``quizzes/`` (a malformed one stops the build, naming file and question);
 - makes ``BOOK_DATA_DIR`` absolute, so lessons that execute in ``lessons/`` find the data;
 - points myst-nb's execution cache at a folder named after a fingerprint of everything that changes
   results besides the cells' source: the profile, the ``book`` package, the pinned environment.
   jupyter-cache keys a notebook on its code alone, so without this a lesson run in the quick
-  profile, or with an older helper, would be served from the cache unchanged.
+  profile, or with an older helper, would be served from the cache unchanged;
+- serves MathJax from the book's own files (npm package ``mathjax``), so pages render offline.
+
+When the HTML is written it makes each lesson's student and instructor notebooks
+(``book.notebooks``) under ``notebooks/`` and points every lesson's Colab and Binder buttons at the
+student notebook on the repository's notebooks branch (``book_notebooks_branch``), where
+``notebooks/`` is published; the download menu offers both notebooks.
 """
 
 import hashlib
 import os
 import platform
+import shutil
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import urlparse
 
 from sphinx.errors import ConfigError
 
 from .data import DATA_DIR_VAR
 from .profile import UnknownProfileError, current_profile
+from .quiz import QuizError, load_bank
 
+MATHJAX_FILES = ("tex-mml-chtml.js", "input", "output/chtml", "ui", "a11y", "adaptors")
+COLAB = "https://colab.research.google.com/github/{repo}/blob/{branch}/student/{stem}.ipynb"
+BINDER = "https://mybinder.org/v2/gh/{repo}/{branch}?urlpath=lab/tree/student/{stem}.ipynb"
 ENVIRONMENT_PACKAGES = ("tensorflow", "keras", "numpy", "matplotlib", "jupyter-book", "myst-nb")
 
 
@@ -54,8 +67,81 @@ def _configure(app, config):
     if data_dir:
         os.environ[DATA_DIR_VAR] = str(Path(data_dir).expanduser().resolve())
     config.nb_execution_cache_path = str(execution_cache_path(Path(app.srcdir), profile.name))
+    if not _mathjax_source(app).is_dir():
+        raise ConfigError("MathJax is not installed: run `npm ci` in the book's folder "
+                          "(the book serves MathJax itself, so that it renders offline).")
+    config.mathjax_path = "mathjax/tex-mml-chtml.js"
+    for bank in sorted(Path(app.srcdir).glob("quizzes/*.yml")):  # fail before any lesson runs
+        try:
+            load_bank(bank)
+        except QuizError as error:
+            raise ConfigError(f"malformed quiz bank: {error}") from None
+
+
+def _mathjax_source(app):
+    return Path(app.srcdir) / "node_modules" / "mathjax" / "es5"
+
+
+def _lesson_stem(pagename):
+    return pagename.split("/", 1)[1] if pagename.startswith("lessons/") else None
+
+
+def launch_links(repository_url, branch, stem):
+    """Colab and Binder addresses of a lesson's student notebook."""
+    repo = urlparse(repository_url).path.strip("/").removesuffix(".git")
+    return {"Colab": COLAB.format(repo=repo, branch=branch, stem=stem),
+            "Binder": BINDER.format(repo=repo, branch=branch, stem=stem)}
+
+
+def _header_buttons(app, pagename, templatename, context, doctree):
+    """Launch buttons that open the student notebook; notebook downloads."""
+    buttons = context.get("header_buttons", [])
+    stem = _lesson_stem(pagename)
+    for group in [b for b in buttons if b.get("label") == "launch-buttons"]:
+        if stem is None:                       # only lessons are notebooks
+            buttons.remove(group)
+            continue
+        links = launch_links(app.config.html_theme_options["repository_url"],
+                             app.config.book_notebooks_branch, stem)
+        for button in group["buttons"]:
+            for name, url in links.items():
+                if button.get("text", "").startswith(name):
+                    button["url"] = url
+    for group in [b for b in buttons if b.get("label") == "download-buttons"]:
+        if stem is not None:
+            group["buttons"] = [b for b in group["buttons"] if b.get("label") != "download-notebook-button"]
+            for kind in ("student", "instructor"):
+                group["buttons"].insert(0, {
+                    "type": "link", "text": f".ipynb ({kind})", "icon": "fas fa-code",
+                    "url": context["pathto"](f"notebooks/{kind}/{stem}.ipynb", 1),
+                    "tooltip": f"Download the {kind} notebook", "label": f"download-{kind}-notebook"})
+
+
+def _finish(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    out = Path(app.outdir)
+    target = out / "_static" / "mathjax"
+    for part in MATHJAX_FILES:
+        source = _mathjax_source(app) / part
+        if source.is_dir():
+            shutil.copytree(source, target / part, dirs_exist_ok=True)
+        else:
+            (target / part).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / part)
+
+    from .notebooks import write_all
+
+    root = Path(app.srcdir)
+    lessons = [root / f"{doc}.md" for doc in sorted(app.env.found_docs) if _lesson_stem(doc)]
+    write_all(lessons, out.parent / "jupyter_execute" / "lessons", out / "notebooks",
+              root / "binder" / "requirements.txt")
 
 
 def setup(app):
+    app.add_config_value("book_notebooks_branch", "notebooks", "html", str)
     app.connect("config-inited", _configure)
+    app.connect("html-page-context", _header_buttons, priority=600)
+    app.connect("build-finished", _finish)
+    app.add_js_file("quiz-keyboard.js")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
