@@ -80,12 +80,13 @@ def _drop_solutions(cells):
     return kept
 
 
-def make_notebooks(lesson_md: Path, executed: Path, glue_json: Path):
-    """The (student, instructor) notebooks of one lesson."""
+def make_notebooks(lesson_md: Path, cache, glue_json: Path):
+    """The (student, instructor) notebooks of one lesson; outputs come from the execution cache."""
     glue_values = json.loads(glue_json.read_text()) if glue_json.is_file() else {}
-    student = read_myst_markdown_notebook(lesson_md.read_text(encoding="utf-8"))
+    source = lesson_md.read_text(encoding="utf-8")
+    _, instructor = cache.merge_match_into_notebook(read_myst_markdown_notebook(source))
+    student = read_myst_markdown_notebook(source)
     student.cells = _drop_solutions(student.cells)
-    instructor = nbformat.read(executed, as_version=4)
     for notebook in (student, instructor):
         for cell in notebook.cells:
             if cell.cell_type == "markdown":
@@ -102,13 +103,14 @@ def make_notebooks(lesson_md: Path, executed: Path, glue_json: Path):
     return student, instructor
 
 
-def write_all(lessons, execute_dir: Path, out_dir: Path, binder_requirements: Path):
+def write_all(lessons, cache_path: Path, glue_dir: Path, out_dir: Path, binder_requirements: Path):
     """Write ``student/``, ``instructor/``, the Binder requirements and a zip into ``out_dir``."""
-    written = []
+    from jupyter_cache import get_cache
+
+    cache, written = get_cache(str(cache_path)), []
     for lesson_md in lessons:
         stem = lesson_md.stem
-        executed = execute_dir / f"{stem}.ipynb"
-        student, instructor = make_notebooks(lesson_md, executed, execute_dir / f"{stem}.glue.json")
+        student, instructor = make_notebooks(lesson_md, cache, glue_dir / f"{stem}.glue.json")
         for kind, notebook in (("student", student), ("instructor", instructor)):
             path = out_dir / kind / f"{stem}.ipynb"
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -134,8 +134,9 @@ def _finish(app, exception):
 
     root = Path(app.srcdir)
     lessons = [root / f"{doc}.md" for doc in sorted(app.env.found_docs) if _lesson_stem(doc)]
-    write_all(lessons, out.parent / "jupyter_execute" / "lessons", out / "notebooks",
-              root / "binder" / "requirements.txt")
+    if lessons:
+        write_all(lessons, Path(app.config.nb_execution_cache_path), out.parent / "jupyter_execute" / "lessons",
+                  out / "notebooks", root / "binder" / "requirements.txt")
 
 
 def setup(app):

@@ -59,7 +59,8 @@ def test_check_value():
 
 
 def _executed_cells(built_book):
-    for path in sorted((built_book.parent / "jupyter_execute" / "lessons").glob("*.ipynb")):
+    """Code cells of the instructor notebooks: the build's own execution, outputs included."""
+    for path in sorted((built_book / "notebooks" / "instructor").glob("*.ipynb")):
         for cell in json.loads(path.read_text())["cells"]:
             if cell["cell_type"] == "code":
                 yield path.stem, cell

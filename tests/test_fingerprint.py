@@ -17,6 +17,7 @@ def project(tmp_path):
     """A copy of what the fingerprint reads: the book package and the lock file."""
     shutil.copytree(ROOT / "book", tmp_path / "book", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "requirements.lock", tmp_path / "requirements.lock")
+    (tmp_path / "node_modules").symlink_to(ROOT / "node_modules")
     return tmp_path
 
 
@@ -78,6 +79,7 @@ def test_a_real_build_reexecutes_when_the_fingerprint_changes(project):
     (project / "_toc.yml").write_text("format: jb-book\nroot: probe\n")
     (project / "_config.yml").write_text(textwrap.dedent("""\
         title: probe
+        only_build_toc_files: true
         execute: {execute_notebooks: cache}
         sphinx: {extra_extensions: [book.sphinx_ext]}
         """))
