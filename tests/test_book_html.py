@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-LESSONS = ["01-dense-to-cnn"]
+LESSONS = ["01-dense-to-cnn", "05-least-squares-and-cross-entropy", "06-cnn-arithmetic"]
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +48,20 @@ def test_lesson_1_numbers_come_from_the_models(pages):
     assert "holds 392,500 parameters" in text     # 784 * 500 + 500
     assert "only 320 parameters" in text          # 32 * (3 * 3 + 1)
     assert "needs 250,890 parameters" in text     # 28 * 28 * 32 * 10 + 10
+
+
+def test_lesson_5_numbers_come_from_the_computation(pages):
+    text = " ".join(re.sub(r"<[^>]+>", "", pages["05-least-squares-and-cross-entropy"]).split())
+    assert "0.6109, which is also" in text                # H(0.3) = -(0.3 ln 0.3 + 0.7 ln 0.7)
+    assert "The closed form, lstsq and gradient descent agree." in text
+
+
+def test_lesson_6_counts_come_from_the_models(pages):
+    text = " ".join(re.sub(r"<[^>]+>", "", pages["06-cnn-arithmetic"]).split())
+    assert "The network has 89,610 learnable parameters" in text        # 784-100-100-10 MLP
+    assert "1,516 parameters instead of 2,416" in text                   # LeNet-5's C3
+    assert "AlexNet has 62,378,344 parameters" in text
+    assert "386,548,840" in text and "383,157,224" in text               # ZFNet: computed, printed
 
 
 def test_status_page_lists_every_lesson(built_book):
