@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-LESSONS = ["01-dense-to-cnn"]
+LESSONS = ["01-dense-to-cnn", "02-conv-and-pooling", "03-building-cnns", "04-subclassed-model"]
 
 
 @pytest.fixture(scope="module")
