@@ -3,8 +3,11 @@
 import re
 
 import pytest
+import yaml
 
-LESSONS = ["01-dense-to-cnn", "05-least-squares-and-cross-entropy", "06-cnn-arithmetic"]
+from conftest import ROOT
+
+LESSONS = sorted(path.stem for path in (ROOT / "lessons").glob("*.md"))
 
 
 @pytest.fixture(scope="module")
@@ -69,3 +72,10 @@ def test_status_page_lists_every_lesson(built_book):
     for lesson in LESSONS:
         assert f"lessons/{lesson}" in status
     assert "✅" in status
+
+
+def test_the_table_of_contents_lists_every_lesson_in_order():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    listed = [chapter["file"] for part in toc["parts"] for chapter in part["chapters"]
+              if chapter["file"].startswith("lessons/")]
+    assert listed == [f"lessons/{lesson}" for lesson in LESSONS]
