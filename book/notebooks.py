@@ -15,12 +15,12 @@ from pathlib import Path
 import nbformat
 from myst_nb.core.read import read_myst_markdown_notebook
 
-PACKAGE_SPEC = "cnn-book[notebook] @ git+https://github.com/cnn-textbook/cnn-book@main"
-SETUP_CELL = f'''\
+SETUP_CELL = '''\
 # Set-up for Colab and Binder: install the book's helper package where it is missing.
-import importlib.util
+import importlib.util, os
+os.environ.setdefault("BOOK_REPOSITORY", "{repository}")   # where quizzes are read from
 if importlib.util.find_spec("book") is None:
-    %pip install -q "{PACKAGE_SPEC}"'''
+    %pip install -q "cnn-book[notebook] @ git+{repository}@main"'''
 
 GLUE = re.compile(r"\{glue(?::text)?\}`([^`:]+)(?::([^`]*))?`")
 FENCE_START = re.compile(r"^(`{3,}|:{3,})\{([\w-]+)\}\s*(.*)$")
@@ -80,7 +80,7 @@ def _drop_solutions(cells):
     return kept
 
 
-def make_notebooks(lesson_md: Path, cache, glue_json: Path):
+def make_notebooks(lesson_md: Path, cache, glue_json: Path, repository: str):
     """The (student, instructor) notebooks of one lesson; outputs come from the execution cache."""
     glue_values = json.loads(glue_json.read_text()) if glue_json.is_file() else {}
     source = lesson_md.read_text(encoding="utf-8")
@@ -94,7 +94,8 @@ def make_notebooks(lesson_md: Path, cache, glue_json: Path):
             elif cell.cell_type == "code":
                 cell.metadata.pop("execution", None)
         notebook.cells = [c for c in notebook.cells if c.cell_type == "code" or c.source.strip()]
-        notebook.cells.insert(0, nbformat.v4.new_code_cell(SETUP_CELL, metadata={"tags": ["setup"]}))
+        setup = SETUP_CELL.format(repository=repository)
+        notebook.cells.insert(0, nbformat.v4.new_code_cell(setup, metadata={"tags": ["setup"]}))
         notebook.metadata.pop("mystnb", None)
         notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     for cell in student.cells:
@@ -103,14 +104,15 @@ def make_notebooks(lesson_md: Path, cache, glue_json: Path):
     return student, instructor
 
 
-def write_all(lessons, cache_path: Path, glue_dir: Path, out_dir: Path, binder_requirements: Path):
+def write_all(lessons, cache_path: Path, glue_dir: Path, out_dir: Path, binder_requirements: Path,
+              repository: str):
     """Write ``student/``, ``instructor/``, the Binder requirements and a zip into ``out_dir``."""
     from jupyter_cache import get_cache
 
     cache, written = get_cache(str(cache_path)), []
     for lesson_md in lessons:
         stem = lesson_md.stem
-        student, instructor = make_notebooks(lesson_md, cache, glue_dir / f"{stem}.glue.json")
+        student, instructor = make_notebooks(lesson_md, cache, glue_dir / f"{stem}.glue.json", repository)
         for kind, notebook in (("student", student), ("instructor", instructor)):
             path = out_dir / kind / f"{stem}.ipynb"
             path.parent.mkdir(parents=True, exist_ok=True)

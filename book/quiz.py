@@ -8,6 +8,7 @@ question and the problem. Question text is escaped: a bank can show ``<script>``
 
 import html
 import math
+import os
 import re
 from pathlib import Path
 
@@ -19,7 +20,6 @@ FIELDS = {"single": COMMON | {"options"}, "multiple": COMMON | {"options"},
           "numeric": COMMON | {"answer", "tolerance"}, "short": COMMON | {"answers"}}
 OPTION_FIELDS = {"text", "correct", "feedback"}
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-REPOSITORY_RAW = "https://raw.githubusercontent.com/cnn-textbook/cnn-book/main/quizzes"
 
 
 class QuizError(ValueError):
@@ -151,11 +151,15 @@ def show_quiz(name):
     path = find_bank(name)
     if path is not None:
         questions = load_bank(path)
-    else:  # a notebook opened outside the repository (Colab): read the bank from GitHub
+    elif os.environ.get("BOOK_REPOSITORY"):  # a notebook on Colab: its set-up cell names the repository
         import urllib.request
 
-        with urllib.request.urlopen(f"{REPOSITORY_RAW}/{name}.yml", timeout=30) as response:
+        url = os.environ["BOOK_REPOSITORY"].replace("github.com", "raw.githubusercontent.com")
+        with urllib.request.urlopen(f"{url}/main/quizzes/{name}.yml", timeout=30) as response:
             questions = validate(yaml.safe_load(response.read().decode()), source=f"{name}.yml")
+    else:
+        raise QuizError(f"quiz bank quizzes/{name}.yml not found above {Path.cwd()}: run the lesson "
+                        f"inside the book's repository, or set BOOK_REPOSITORY to its GitHub address")
     display_quiz(to_jupyterquiz(questions), shuffle_answers=False)
 
 

@@ -136,7 +136,8 @@ def _finish(app, exception):
     lessons = [root / f"{doc}.md" for doc in sorted(app.env.found_docs) if _lesson_stem(doc)]
     if lessons:
         write_all(lessons, Path(app.config.nb_execution_cache_path), out.parent / "jupyter_execute" / "lessons",
-                  out / "notebooks", root / "binder" / "requirements.txt")
+                  out / "notebooks", root / "binder" / "requirements.txt",
+                  app.config.html_theme_options["repository_url"].removesuffix(".git"))
 
 
 def setup(app):

@@ -7,6 +7,7 @@ from urllib.parse import urlparse
 
 import nbformat
 import pytest
+import yaml
 from nbclient import NotebookClient
 
 from book.sphinx_ext import launch_links
@@ -60,6 +61,13 @@ def test_every_launch_link_opens_a_notebook_the_build_produced(built_book, lesso
     assert len(set(downloads)) == 2
     for href in downloads:
         assert (built_book / "lessons" / href).resolve().is_file()
+
+
+def test_one_repository_address_everywhere(built_book):
+    repository = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+    assert f"git+{repository}@main" in (ROOT / "binder" / "requirements.txt").read_text()
+    setup = _notebook(built_book, "student", LESSONS[0]).cells[0].source
+    assert f'"BOOK_REPOSITORY", "{repository}"' in setup and f"git+{repository}@main" in setup
 
 
 def test_notebook_bundle_holds_every_notebook_and_the_binder_environment(built_book):
