@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-LESSONS = ["01-dense-to-cnn"]
+LESSONS = ["01-dense-to-cnn", "09-transfer-learning", "10-theory-that-runs"]
 
 
 @pytest.fixture(scope="module")
