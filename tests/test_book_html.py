@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-LESSONS = ["01-dense-to-cnn"]
+LESSONS = ["01-dense-to-cnn", "07-mnist-architectures", "08-cifar10-overfitting"]
 
 
 @pytest.fixture(scope="module")
