@@ -45,11 +45,12 @@ PREFIX = "result:"
 NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 METRIC = re.compile(r"[a-z_][a-z0-9_]*")
 OPERATORS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
-# Columns of the Results page: metric, heading, format. All metrics are in the JSON files.
+# Columns of the Results page, most telling first: metric, heading, format. The JSON files have all.
 COLUMNS = [
-    ("parameters", "parameters", "{:,.0f}"), ("samples", "training images", "{:,.0f}"),
-    ("epochs", "epochs", "{:.0f}"), ("train_accuracy", "train acc.", "{:.1%}"), ("val_accuracy", "val. acc.", "{:.1%}"),
-    ("test_loss", "test loss", "{:.3f}"), ("test_accuracy", "test acc.", "{:.1%}"),
+    ("test_accuracy", "test acc.", "{:.1%}"), ("test_loss", "test loss", "{:.3f}"),
+    ("val_accuracy", "val. acc.", "{:.1%}"), ("train_accuracy", "train acc.", "{:.1%}"),
+    ("samples", "training images", "{:,.0f}"), ("epochs", "epochs", "{:.0f}"),
+    ("parameters", "parameters", "{:,.0f}"),
 ]
 
 
@@ -124,6 +125,10 @@ def _value(term, records):
         raise KeyError(term) from None
 
 
+def _short(number):
+    return f"{number:,}" if isinstance(number, int) else f"{number:.4g}"
+
+
 @dataclass
 class Check:
     claim: str
@@ -144,7 +149,7 @@ def check(expectations, records):
         bound = right + by if op.startswith(">") else right - by
         margin = f" {'+' if op.startswith('>') else '-'} {by:g}" if by else ""
         checks.append(Check(item["claim"], OPERATORS[op](left, bound),
-                            f"{left:.4g} {op} {right:.4g}{margin}"))
+                            f"{_short(left)} {op} {_short(right)}{margin}"))
     return checks
 
 

@@ -25,7 +25,7 @@ def test_an_expectation_that_holds_and_one_that_is_violated():
     holds, violated = check([_claim("cnn.test_accuracy", ">", "mlp.test_accuracy"),
                              _claim("cnn.parameters", ">", "mlp.parameters")], RECORDS)
     assert holds == Check("a claim", True, "0.95 > 0.9")
-    assert not violated.holds and violated.detail == "1000 > 5000"
+    assert not violated.holds and violated.detail == "1,000 > 5,000"
 
 
 def test_margins_lists_and_numbers():
