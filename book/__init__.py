@@ -6,6 +6,7 @@ Each module is small enough to read in a minute:
 - ``book.runtime``  ``start_lesson()``: seeds, GPU set-up and the banner on top of each lesson
 - ``book.data``     MNIST, Fashion-MNIST, CIFAR-10 and weights, offline from ``BOOK_DATA_DIR``
 - ``book.plots``    learning curves
+- ``book.results``  ``record()``: every experiment's numbers, gathered on the Results page
 """
 
 import os

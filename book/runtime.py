@@ -35,6 +35,13 @@ class RunInfo:
         return f'<div class="book-banner" role="note" aria-label="How this page was run">{cells}</div>'
 
 
+def device() -> str:
+    """The device TensorFlow computes on, as the banner shows it: ``CPU`` or ``GPU: <name>``."""
+    import tensorflow as tf
+
+    return _device(tf)
+
+
 def _device(tf) -> str:
     gpus = tf.config.list_physical_devices("GPU")
     if not gpus:

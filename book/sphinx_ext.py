@@ -10,13 +10,20 @@ At start-up it
   profile, or with an older helper, would be served from the cache unchanged;
 - serves MathJax from the book's own files (npm package ``mathjax``), so pages render offline.
 
+The Results page (``results.md``) holds the ``{results-table}`` directive: every experiment that
+the lessons recorded with ``book.results.record``, beside the course's reference numbers, and the
+expectations of ``results/reference.yml`` checked against this build. That page is read again in
+every build, after the lessons (whose glued records it reads).
+
 When the HTML is written it makes each lesson's student and instructor notebooks
 (``book.notebooks``) under ``notebooks/`` and points every lesson's Colab and Binder buttons at the
 student notebook on the repository's notebooks branch (``book_notebooks_branch``), where
-``notebooks/`` is published; the download menu offers both notebooks.
+``notebooks/`` is published; the download menu offers both notebooks. It also writes each lesson's
+records to ``results/<lesson>.json`` (schema in ``book.results``).
 """
 
 import hashlib
+import json
 import os
 import platform
 import shutil
@@ -25,14 +32,19 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from sphinx.errors import ConfigError
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.parsing import nested_parse_to_nodes
 
 from .data import DATA_DIR_VAR
 from .profile import UnknownProfileError, current_profile
 from .quiz import QuizError, load_bank
+from .results import (ResultsError, check, checks_markdown, lesson_file, load_reference, read_records,
+                      results_markdown)
 
 MATHJAX_FILES = ("tex-mml-chtml.js", "input", "output/chtml", "ui", "a11y", "adaptors")
 COLAB = "https://colab.research.google.com/github/{repo}/blob/{branch}/student/{stem}.ipynb"
 BINDER = "https://mybinder.org/v2/gh/{repo}/{branch}?urlpath=lab/tree/student/{stem}.ipynb"
+RESULTS_PAGE, REFERENCE = "results", Path("results") / "reference.yml"
 ENVIRONMENT_PACKAGES = ("tensorflow", "keras", "numpy", "matplotlib", "jupyter-book", "myst-nb")
 
 
@@ -117,6 +129,56 @@ def _header_buttons(app, pagename, templatename, context, doctree):
                     "tooltip": f"Download the {kind} notebook", "label": f"download-{kind}-notebook"})
 
 
+def _lesson_records(env):
+    """``{docname: {experiment: record}}`` from the lessons' glue files, in reading order."""
+    glue_dir = Path(env.mystnb_config.output_folder)
+    return {doc: read_records(glue_dir / f"{doc}.glue.json")
+            for doc in sorted(env.found_docs) if _lesson_stem(doc)}
+
+
+class ResultsTable(SphinxDirective):
+    """``{results-table}``: this build's results beside the reference, and the expectations checked."""
+
+    def run(self):
+        reference_path = Path(self.env.srcdir) / REFERENCE
+        self.env.note_dependency(str(reference_path))
+        try:
+            reference = load_reference(reference_path)
+        except (OSError, ResultsError) as error:
+            raise self.error(f"results-table: {error}") from None
+        records = _lesson_records(self.env)
+        profile = current_profile().name
+        found = {name: entry for lesson in records.values() for name, entry in lesson.items()}
+        expectations = reference["expectations"].get("all", []) + reference["expectations"].get(profile, [])
+        checks = check(expectations, found)
+        violated = [c for c in checks if not c.holds]
+        summary = (f"```{{admonition}} {len(violated)} of {len(checks)} expectations violated\n"
+                   f":class: error\nThis build is worse than the expectations below.\n```" if violated else
+                   f"All {len(checks)} expectations of the {profile} profile hold in this build.")
+        text = "\n\n".join([summary, results_markdown(records, reference, profile),
+                             f"**Expectations checked in the {profile} profile**", checks_markdown(checks)])
+        return nested_parse_to_nodes(self.state, text)
+
+
+def _always_reread_results(app, env, added, changed, removed):
+    return [RESULTS_PAGE] if RESULTS_PAGE in env.found_docs else []
+
+
+def _read_results_last(app, env, docnames):
+    if RESULTS_PAGE in docnames:                 # it reads what the lessons glued while being read
+        docnames.remove(RESULTS_PAGE)
+        docnames.append(RESULTS_PAGE)
+
+
+def _write_results(app):
+    out = Path(app.outdir) / "results"
+    for doc, records in _lesson_records(app.env).items():
+        if records:
+            out.mkdir(exist_ok=True)
+            stem = _lesson_stem(doc)
+            (out / f"{stem}.json").write_text(json.dumps(lesson_file(stem, records), indent=1))
+
+
 def _finish(app, exception):
     if exception is not None or app.builder.format != "html":
         return
@@ -130,6 +192,7 @@ def _finish(app, exception):
             (target / part).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / part)
 
+    _write_results(app)
     from .notebooks import write_all
 
     root = Path(app.srcdir)
@@ -145,5 +208,8 @@ def setup(app):
     app.connect("config-inited", _configure)
     app.connect("html-page-context", _header_buttons, priority=600)
     app.connect("build-finished", _finish)
+    app.connect("env-get-outdated", _always_reread_results)
+    app.connect("env-before-read-docs", _read_results_last)
+    app.add_directive("results-table", ResultsTable)
     app.add_js_file("quiz-keyboard.js")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
