@@ -111,7 +111,15 @@ def check_model(model, target):
 
 
 def check_value(name, got, expected, tol=1e-6):
-    """Compare a number or an array with the expected one; print the verdict or raise."""
+    """Compare a number, an array or a word with the expected one; print the verdict or raise.
+
+    Words (a prediction such as ``"higher"``) are compared without regard to case or spaces.
+    """
+    if isinstance(expected, str):
+        if not isinstance(got, str) or got.strip().lower() != expected.strip().lower():
+            raise ExerciseError(f"{name}: expected {expected!r}, got {got!r}")
+        print(f"✓ {name} is right.")
+        return
     got_array, expected_array = np.asarray(got), np.asarray(expected)
     if got_array.shape != expected_array.shape:
         raise ExerciseError(f"{name}: expected shape {expected_array.shape}, got {got_array.shape}")

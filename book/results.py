@@ -5,7 +5,7 @@ A lesson records an experiment right after running it::
     from book.results import record
     record("mnist-cnn-4", test_accuracy=0.991, test_loss=0.031, parameters=362922, epochs=3)
 
-``record`` adds the device and the profile and glues the record with myst-nb, hidden, as a JSON
+``record`` adds the device and the profile and glues the record (``book.glue``), hidden, as a JSON
 string under the key ``result:<experiment>``. myst-nb writes every lesson's glued values to
 ``_build/jupyter_execute/lessons/<lesson>.glue.json``, whether the lesson ran or came from the
 execution cache: that file carries the records out of the kernel (which writes no file itself).
@@ -60,7 +60,7 @@ class ResultsError(ValueError):
 
 def record(experiment, **metrics):
     """Glue this experiment's metrics (numbers or short texts) with device and profile; return the record."""
-    from myst_nb import glue
+    from .glue import glue
 
     from .profile import current_profile
     from .runtime import device

@@ -48,15 +48,14 @@ def test_violations_are_marked_on_the_page():
 
 
 def test_record_glues_json_with_device_and_profile(monkeypatch):
-    glued = {}
-    monkeypatch.setattr("myst_nb.glue", lambda name, value, display: glued.update({name: (value, display)}))
+    from book.glue import VALUES
+
     monkeypatch.setattr("book.runtime.device", lambda: "CPU")
     monkeypatch.setenv("BOOK_PROFILE", "full")
     import numpy as np
 
     entry = results.record("mnist-cnn-9", test_accuracy=np.float32(0.5), epochs=np.int64(3), note="x")
-    value, display = glued["result:mnist-cnn-9"]
-    assert display is False and json.loads(value) == entry
+    assert json.loads(VALUES["result:mnist-cnn-9"]) == entry
     assert entry == {"metrics": {"test_accuracy": 0.5, "epochs": 3, "note": "x"}, "device": "CPU", "profile": "full"}
     with pytest.raises(ResultsError, match="lowercase"):
         results.record("Bad Name", accuracy=1)
