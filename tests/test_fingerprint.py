@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from book.sphinx_ext import execution_cache_path, fingerprint
+from book.sphinx_ext.execution_cache import execution_cache_path, fingerprint
 from conftest import ROOT, jupyter_book
 
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from nbclient import NotebookClient
 
-from book.sphinx_ext import launch_links
+from book.sphinx_ext.launch_buttons import launch_links
 from conftest import ROOT
 
 LESSONS = sorted(path.stem for path in (ROOT / "lessons").glob("*.md"))

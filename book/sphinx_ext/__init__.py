@@ -1,0 +1,24 @@
+"""The book's Sphinx extension (listed in ``_config.yml``), one job per module:
+
+- ``config_checks``    before anything runs: the profile, the data folder, the quiz banks
+- ``execution_cache``  the execution cache folder, named after a fingerprint of the environment
+- ``mathjax``          MathJax served from the book's own files, so pages render offline
+- ``launch_buttons``   Colab/Binder buttons open the student notebook; notebook downloads
+- ``results_page``     the ``{results-table}`` directive of the Results page
+- ``results_json``     each lesson's records as ``results/<lesson>.json``
+- ``notebooks_output`` the student and instructor notebooks under ``notebooks/``
+- ``pages``            which pages are lessons, and the records they glued (used by the others)
+"""
+
+from importlib import import_module
+
+MODULES = ("config_checks", "execution_cache", "mathjax", "launch_buttons",
+           "results_page", "results_json", "notebooks_output")
+
+
+def setup(app):
+    app.add_config_value("book_notebooks_branch", "notebooks", "html", str)
+    for name in MODULES:                     # in this order: the checks come first
+        import_module(f"{__name__}.{name}").setup(app)
+    app.add_js_file("quiz-keyboard.js")
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,41 @@
+"""Checks made when the build starts, before any lesson runs.
+
+- ``BOOK_PROFILE`` must name a profile;
+- ``BOOK_DATA_DIR`` is made absolute, so lessons that execute in ``lessons/`` find the data;
+- every quiz bank in ``quizzes/`` must be well-formed (a malformed one names file and question).
+"""
+
+import os
+from pathlib import Path
+
+from sphinx.errors import ConfigError
+
+from ..data import DATA_DIR_VAR
+from ..profile import UnknownProfileError, current_profile
+from ..quiz import QuizError, load_bank
+
+
+def check_profile(app, config):
+    try:
+        current_profile()
+    except UnknownProfileError as error:
+        raise ConfigError(str(error)) from None
+
+
+def resolve_data_dir(app, config):
+    data_dir = os.environ.get(DATA_DIR_VAR, "").strip()
+    if data_dir:
+        os.environ[DATA_DIR_VAR] = str(Path(data_dir).expanduser().resolve())
+
+
+def check_quiz_banks(app, config):
+    for bank in sorted(Path(app.srcdir).glob("quizzes/*.yml")):
+        try:
+            load_bank(bank)
+        except QuizError as error:
+            raise ConfigError(f"malformed quiz bank: {error}") from None
+
+
+def setup(app):
+    for check in (check_profile, resolve_data_dir, check_quiz_banks):
+        app.connect("config-inited", check)
