@@ -7,13 +7,15 @@
 - ``results_page``     the ``{results-table}`` directive of the Results page
 - ``results_json``     each lesson's records as ``results/<lesson>.json``
 - ``notebooks_output`` the student and instructor notebooks under ``notebooks/``
-- ``pages``            which pages are lessons, and the records they glued (used by the others)
+- ``schedule``         the ``{schedule}`` directive: minutes per lesson, stated and measured
+- ``pages``            which pages are lessons, their records; summary pages are read last
 """
 
 from importlib import import_module
 
 MODULES = ("config_checks", "execution_cache", "mathjax", "launch_buttons",
-           "results_page", "results_json", "notebooks_output")
+           "results_page", "results_json", "notebooks_output", "schedule", "pages")
+MODULES += ("live_cnn",)                 # the live CNN of lesson 3
 
 
 def setup(app):

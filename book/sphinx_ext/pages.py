@@ -1,8 +1,14 @@
-"""Which pages are lessons, and the experiment records each lesson glued."""
+"""Which pages are lessons, the records each lesson glued, and the pages that sum them up.
+
+The summary pages (Results, Schedule) show what the lessons produced, so they are read again
+in every build, after the lessons.
+"""
 
 from pathlib import Path
 
 from ..results import read_records
+
+SUMMARY_PAGES = ("results", "schedule")
 
 
 def lesson_stem(pagename):
@@ -15,3 +21,19 @@ def lesson_records(env):
     glue_dir = Path(env.mystnb_config.output_folder)
     return {doc: read_records(glue_dir / f"{doc}.glue.json")
             for doc in sorted(env.found_docs) if lesson_stem(doc)}
+
+
+def _always_reread_summaries(app, env, added, changed, removed):
+    return [page for page in SUMMARY_PAGES if page in env.found_docs]
+
+
+def _read_summaries_last(app, env, docnames):
+    for page in SUMMARY_PAGES:
+        if page in docnames:
+            docnames.remove(page)
+            docnames.append(page)
+
+
+def setup(app):
+    app.connect("env-get-outdated", _always_reread_summaries)
+    app.connect("env-before-read-docs", _read_summaries_last)

@@ -1,7 +1,7 @@
 """``{results-table}``: this build's results beside the course's, expectations checked.
 
-The Results page (``results.md``) reads what the lessons glued with ``book.results.record``,
-so it is read again in every build, after the lessons.
+The Results page (``results.md``) reads what the lessons glued with ``book.results.record``;
+``pages`` has it read again in every build, after the lessons.
 """
 
 from pathlib import Path
@@ -14,7 +14,7 @@ from ..results import (ResultsError, check, checks_markdown, load_reference,
                        results_markdown)
 from .pages import lesson_records
 
-RESULTS_PAGE, REFERENCE = "results", Path("results") / "reference.yml"
+REFERENCE = Path("results") / "reference.yml"
 
 
 class ResultsTable(SphinxDirective):
@@ -47,17 +47,5 @@ class ResultsTable(SphinxDirective):
         return nested_parse_to_nodes(self.state, text)
 
 
-def _always_reread_results(app, env, added, changed, removed):
-    return [RESULTS_PAGE] if RESULTS_PAGE in env.found_docs else []
-
-
-def _read_results_last(app, env, docnames):
-    if RESULTS_PAGE in docnames:       # it reads what the lessons glued while being read
-        docnames.remove(RESULTS_PAGE)
-        docnames.append(RESULTS_PAGE)
-
-
 def setup(app):
     app.add_directive("results-table", ResultsTable)
-    app.connect("env-get-outdated", _always_reread_results)
-    app.connect("env-before-read-docs", _read_results_last)
