@@ -1,8 +1,13 @@
 """``start_lesson()``: the first call of every lesson.
 
-It fixes the random seeds (a rebuild reproduces the numbers), lets TensorFlow grow its GPU memory
-instead of taking it all, and shows a banner with the profile, the device and the versions, so a
-reader knows where the numbers on the page come from.
+It fixes the random seeds (a rebuild reproduces the numbers), sets up the GPU so that the lesson
+shares the card instead of taking it all, and shows a banner with the profile, the Keras backend,
+the device and the versions, so a reader knows where the numbers on the page come from.
+
+Keras runs on TensorFlow (the default, what the book is built with) or on JAX: choose with
+``KERAS_BACKEND``. TensorFlow is asked to grow its GPU memory as needed; JAX is told not to
+reserve most of the card up front (``XLA_PYTHON_CLIENT_PREALLOCATE=false``, set in
+``book/__init__.py`` before JAX can be imported).
 """
 
 import contextlib
@@ -21,38 +26,65 @@ SEED = 2024
 class RunInfo:
     profile: Profile
     device: str
-    tensorflow: str
+    backend: str             # "TensorFlow 2.21.0", "JAX 0.4.35"
     keras: str
 
+    def _items(self):
+        return [("Profile", f"{self.profile.name} ({self.profile.description})"),
+                ("Device", self.device), ("Backend", self.backend), ("Keras", self.keras)]
+
     def __str__(self):
-        return (f"Profile: {self.profile.name} ({self.profile.description}) | "
-                f"Device: {self.device} | TensorFlow {self.tensorflow} | Keras {self.keras}")
+        return " | ".join(f"{name}: {value}" for name, value in self._items())
 
     def _repr_html_(self):
-        items = [("Profile", f"{self.profile.name}: {self.profile.description}"),
-                 ("Device", self.device), ("TensorFlow", self.tensorflow), ("Keras", self.keras)]
-        cells = " ".join(f'<span><b>{name}</b> {html.escape(value)}</span>' for name, value in items)
+        cells = " ".join(f'<span><b>{name}</b> {html.escape(value)}</span>'
+                         for name, value in self._items())
         return f'<div class="book-banner" role="note" aria-label="How this page was run">{cells}</div>'
 
 
+def backend() -> str:
+    """The Keras backend in use: ``tensorflow``, ``jax``, ..."""
+    import keras
+
+    return keras.backend.backend()
+
+
+def backend_version() -> str:
+    """The backend's name and version, as the banner shows it: ``TensorFlow 2.21.0``, ``JAX 0.4.35``."""
+    name = backend()
+    module = __import__(name)
+    label = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}.get(name, name)
+    return f"{label} {module.__version__}"
+
+
+def gpu_names() -> list:
+    """The names of the GPUs the backend computes on (empty on a CPU)."""
+    name = backend()
+    if name == "tensorflow":
+        import tensorflow as tf
+
+        return [tf.config.experimental.get_device_details(gpu).get("device_name", gpu.name)
+                for gpu in tf.config.list_physical_devices("GPU")]
+    if name == "jax":
+        import jax
+
+        return [d.device_kind for d in jax.devices() if d.platform == "gpu"]
+    if name == "torch":
+        import torch
+
+        return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+    return []
+
+
 def device() -> str:
-    """The device TensorFlow computes on, as the banner shows it: ``CPU`` or ``GPU: <name>``."""
-    import tensorflow as tf
-
-    return _device(tf)
-
-
-def _device(tf) -> str:
-    gpus = tf.config.list_physical_devices("GPU")
-    if not gpus:
-        return "CPU"
-    names = [tf.config.experimental.get_device_details(gpu).get("device_name", gpu.name) for gpu in gpus]
-    return "GPU: " + ", ".join(names)
+    """The device Keras computes on, as the banner shows it: ``CPU`` or ``GPU: <name>``."""
+    names = gpu_names()
+    return "GPU: " + ", ".join(names) if names else "CPU"
 
 
 @contextlib.contextmanager
 def _native_stderr_held_back():
-    """Keep TensorFlow's C++ start-up messages (CUDA probing, CPU notes) off the page.
+    """Keep the backends' C++ start-up messages (CUDA probing, CPU notes) off the page.
 
     They are written to file descriptor 2 directly, past Python's logging and TF_CPP_MIN_LOG_LEVEL.
     If start-up fails, they are printed after all, since they then explain the failure.
@@ -72,18 +104,33 @@ def _native_stderr_held_back():
             os.close(saved)
 
 
-def start_lesson(seed: int = SEED) -> Profile:
-    """Seed everything, set up the GPU if there is one, show the banner; return the profile."""
-    from IPython.display import display
-
-    profile = current_profile()
-    with _native_stderr_held_back():
-        import keras
+def _set_up_gpus():
+    """Share the card: TensorFlow grows its memory as needed (this must precede any GPU use)."""
+    if backend() == "tensorflow":
         import tensorflow as tf
 
         for gpu in tf.config.list_physical_devices("GPU"):
-            tf.config.experimental.set_memory_growth(gpu, True)  # share the card; must precede any GPU use
-        device = _device(tf)
-    keras.utils.set_random_seed(seed)  # Python, NumPy and TensorFlow generators at once
-    display(RunInfo(profile, device, tf.__version__, keras.__version__))
+            tf.config.experimental.set_memory_growth(gpu, True)
+
+
+def _display(obj):
+    """IPython's display where there is IPython, else print (plain Python, ``book.gpu_check``)."""
+    try:
+        from IPython.display import display
+    except ImportError:
+        print(obj)
+        return
+    display(obj)
+
+
+def start_lesson(seed: int = SEED) -> Profile:
+    """Seed everything, set up the GPU if there is one, show the banner; return the profile."""
+    profile = current_profile()
+    with _native_stderr_held_back():
+        import keras
+
+        _set_up_gpus()
+        info = RunInfo(profile, device(), backend_version(), keras.__version__)
+    keras.utils.set_random_seed(seed)  # Python, NumPy and the backend's generators at once
+    _display(info)
     return profile
