@@ -8,7 +8,6 @@ question and the problem. Question text is escaped: a bank can show ``<script>``
 
 import html
 import math
-import os
 import re
 from pathlib import Path
 
@@ -144,22 +143,28 @@ def to_jupyterquiz(questions):
     return converted
 
 
-def show_quiz(name):
-    """Display the quiz bank ``quizzes/<name>.yml`` as interactive questions."""
+def show_quiz(name, bank=None):
+    """Display the quiz bank ``name`` as interactive questions.
+
+    In the book's repository the bank is read from ``quizzes/<name>.yml``; a generated notebook
+    carries its bank, embedded at build time, and passes its text as ``bank`` (no network, no
+    repository needed).
+    """
     from jupyterquiz import display_quiz
 
-    path = find_bank(name)
-    if path is not None:
-        questions = load_bank(path)
-    elif os.environ.get("BOOK_REPOSITORY"):  # a notebook on Colab: its set-up cell names the repository
-        import urllib.request
-
-        url = os.environ["BOOK_REPOSITORY"].replace("github.com", "raw.githubusercontent.com")
-        with urllib.request.urlopen(f"{url}/main/quizzes/{name}.yml", timeout=30) as response:
-            questions = validate(yaml.safe_load(response.read().decode()), source=f"{name}.yml")
+    if bank is not None:
+        source = f"the quiz bank {name}.yml embedded in this notebook"
+        try:
+            questions = validate(yaml.safe_load(bank), source=source)
+        except yaml.YAMLError as error:
+            raise QuizError(f"{source}: not valid YAML: {error}") from None
     else:
-        raise QuizError(f"quiz bank quizzes/{name}.yml not found above {Path.cwd()}: run the lesson "
-                        f"inside the book's repository, or set BOOK_REPOSITORY to its GitHub address")
+        path = find_bank(name)
+        if path is None:
+            raise QuizError(f"quiz bank quizzes/{name}.yml not found above {Path.cwd()}: run the "
+                            f"lesson inside the book's repository, or open its generated "
+                            f"notebook, which carries its quiz")
+        questions = load_bank(path)
     display_quiz(to_jupyterquiz(questions), shuffle_answers=False)
 
 

@@ -2,14 +2,14 @@
 
 import os
 import re
+import subprocess
 import zipfile
-from urllib.parse import urlparse
 
 import nbformat
 import pytest
 import yaml
-from nbclient import NotebookClient
 
+from book.notebooks import drop_instructor_notes
 from book.sphinx_ext.launch_buttons import launch_links
 from conftest import ROOT
 
@@ -17,7 +17,10 @@ LESSONS = sorted(path.stem for path in (ROOT / "lessons").glob("*.md"))
 
 
 def _notebook(built_book, kind, lesson):
-    return nbformat.read(built_book / "notebooks" / kind / f"{lesson}.ipynb", as_version=4)
+    path = built_book / "notebooks" / kind / f"{lesson}.ipynb"
+    if not path.is_file() and os.environ.get("BOOK_HTML"):
+        pytest.skip(f"{path} was not built (BOOK_HTML names a partial build)")
+    return nbformat.read(path, as_version=4)
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
@@ -33,9 +36,9 @@ def test_student_notebook_keeps_blanks_checkers_and_quiz_but_no_solution(built_b
     assert not any("{solution-start}" in c.source for c in student.cells)
     assert any("____" in source for source in code)
     assert any("check_model(" in source or "check_value(" in source for source in code)
-    assert any(f'show_quiz("{lesson}")' in source for source in code)
+    assert any(f'show_quiz("{lesson}", bank=' in source for source in code)
     assert all(not c.outputs for c in student.cells if c.cell_type == "code")
-    assert "%pip install" in code[0] and "cnn-book" in code[0]
+    assert "pip" in code[0] and "cnn-book" in code[0]
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
@@ -63,28 +66,51 @@ def test_every_launch_link_opens_a_notebook_the_build_produced(built_book, lesso
         assert (built_book / "lessons" / href).resolve().is_file()
 
 
-def test_one_repository_address_everywhere(built_book):
+def test_notebooks_and_binder_pin_the_helper_to_the_commit_that_built_them(built_book):
     repository = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
-    assert f"git+{repository}@main" in (ROOT / "binder" / "requirements.txt").read_text()
-    setup = _notebook(built_book, "student", LESSONS[0]).cells[0].source
-    assert f'"BOOK_REPOSITORY", "{repository}"' in setup and f"git+{repository}@main" in setup
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True, check=True).stdout.strip()
+    pinned = f"cnn-book @ git+{repository}@{commit}"
+    for lesson in LESSONS:
+        setup = _notebook(built_book, "student", lesson).cells[0].source
+        assert setup.count("cnn-book @") == 1 and f'HELPER = "{pinned}"' in setup.splitlines()
+        assert "--no-deps" in setup and "BOOK_REPOSITORY" not in setup
+        assert not re.search(r"\btensorflow\b", setup.split("NEEDS", 1)[1].split("}", 1)[0])
+    binder = (built_book / "notebooks" / "requirements.txt").read_text().splitlines()
+    assert f"cnn-book[notebook] @ git+{repository}@{commit}" in binder
+    assert "@main" not in " ".join(binder)
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_each_notebook_carries_its_quiz(built_book, lesson):
+    bank = (ROOT / "quizzes" / f"{lesson}.yml").read_text()
+    for kind in ("student", "instructor"):
+        quiz = [c for c in _notebook(built_book, kind, lesson).cells if "show_quiz(" in c.source]
+        assert len(quiz) == 1 and f'show_quiz("{lesson}", bank=' in quiz[0].source
+        assert bank.strip() in quiz[0].source
+        assert yaml.safe_load(bank) == yaml.safe_load(eval(quiz[0].source.split("bank=", 1)[1][:-1]))
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_instructor_notes_stay_in_the_instructor_notebook_only(built_book, lesson):
+    source = (ROOT / "lessons" / f"{lesson}.md").read_text()
+    notes = len(re.findall(r"^:class:.*\binstructor-note\b", source, flags=re.M))
+    def count(kind):
+        return sum(c.source.count("**Instructor notes**")
+                   for c in _notebook(built_book, kind, lesson).cells if c.cell_type == "markdown")
+    assert count("instructor") == notes and count("student") == 0
+
+
+def test_instructor_notes_are_dropped_with_everything_inside_them():
+    text = ("Before.\n::::{admonition} Instructor notes\n:class: dropdown instructor-note\n"
+            "Live-code this.\n:::{note}\nnested\n:::\n```python\nx = 1\n```\n::::\nAfter.\n"
+            ":::{admonition} Deep dive (optional): more\n:class: dropdown\nKept.\n:::")
+    kept = drop_instructor_notes(text)
+    assert "Live-code" not in kept and "nested" not in kept and "x = 1" not in kept
+    assert kept.startswith("Before.\nAfter.") and "Kept." in kept
 
 
 def test_notebook_bundle_holds_every_notebook_and_the_binder_environment(built_book):
     names = zipfile.ZipFile(built_book / "notebooks" / "cnn-book-notebooks.zip").namelist()
     assert sorted(names) == sorted(f"{k}/{l}.ipynb" for k in ("student", "instructor") for l in LESSONS)
     assert "cnn-book" in (built_book / "notebooks" / "requirements.txt").read_text()
-
-
-@pytest.mark.parametrize("lesson", LESSONS)
-def test_instructor_notebook_executes(built_book, lesson, tmp_path):
-    notebook = _notebook(built_book, "instructor", lesson)
-    workdir = tmp_path / "lessons"                 # lessons find ../quizzes from where they run
-    workdir.mkdir()
-    (tmp_path / "quizzes").symlink_to(ROOT / "quizzes")
-    os.environ["BOOK_PROFILE"] = "quick"
-    NotebookClient(notebook, timeout=1800, kernel_name="python3",
-                   resources={"metadata": {"path": str(workdir)}}).execute()
-    errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs
-              if o.output_type == "error" and "raises-exception" not in c.metadata.get("tags", [])]
-    assert not errors

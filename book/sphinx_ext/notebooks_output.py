@@ -16,8 +16,8 @@ def _write_notebooks(app, exception):
     if lessons:
         repository = app.config.html_theme_options["repository_url"]
         write_all(lessons, Path(app.config.nb_execution_cache_path),
-                  out.parent / "jupyter_execute" / "lessons", out / "notebooks",
-                  root / "binder" / "requirements.txt", repository.removesuffix(".git"))
+                  out.parent / "jupyter_execute" / "lessons", out / "notebooks", root,
+                  repository.removesuffix(".git"))
 
 
 def setup(app):
