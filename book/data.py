@@ -1,15 +1,21 @@
 """Datasets and pretrained weights, offline first.
 
-Every loader looks in the folder named by the environment variable ``BOOK_DATA_DIR`` first (the
-files are described in that folder's README) and otherwise lets Keras download the data. A local
-file is used only if its SHA-256 matches the one registered below; a file that does not match is
-reported and left untouched. The arrays come back in the layout of ``keras.datasets``.
+Every loader looks in the folder named by the environment variable ``BOOK_DATA_DIR`` first and
+otherwise lets Keras download the data. The folder may hold this repository's offline copies
+(``SHA256``) or the files Keras itself downloads, under their original names (``KERAS_FILES``,
+with the hashes Keras and the datasets' authors publish), so a folder can be filled from any
+connected machine (see the README). A local file is used only if its hash matches the registered
+one; a file that does not match is reported and left untouched. The arrays come back in the
+layout of ``keras.datasets``.
 """
 
+import gzip
 import hashlib
 import io
 import os
+import pickle
 import socket
+import tarfile
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +28,26 @@ SHA256 = {
     "fashion_mnist.npz": "5b6d2c4c694a91887af8ab7d039c04f80af3c29378d731c93a538d2e831aa469",
     "cifar10_jpeg.npz": "ae35b9aa03811bff5ba47a778b891ec18bb073344fef2195b9b676c28fcf096d",
     "mobilenet_2_5_224_tf_no_top.h5": "dbdb03ee2a22fd895301636cd328b234bb3a9952358f436d82f46b81e0d5b0bf",
+}
+# The files Keras downloads, under the names of their origin, with their published hashes:
+# Keras's own (keras/src/datasets/{mnist,cifar10}.py ``file_hash``) and Zalando's MD5s for
+# Fashion-MNIST (Keras checks none). Keras's MobileNet weights are the file of ``SHA256``.
+KERAS_FILES = {
+    "mnist.npz": ("sha256", "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"),
+    "train-images-idx3-ubyte.gz": ("md5", "8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
+    "train-labels-idx1-ubyte.gz": ("md5", "25c81989df183df01b3e8a0aad5dffbe"),
+    "t10k-images-idx3-ubyte.gz": ("md5", "bef4ecab320f06d8554ea6380940ec79"),
+    "t10k-labels-idx1-ubyte.gz": ("md5", "bb300cfdad3c16e7a12a480ee83cd310"),
+    "cifar-10-python.tar.gz": ("sha256", "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce"),
+}
+FASHION_GZ = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+              "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+# What each dataset may be in BOOK_DATA_DIR: alternatives (sets of files), in order of preference.
+DATASETS = {
+    "MNIST": (("mnist.npz",),),
+    "Fashion-MNIST": (("fashion_mnist.npz",), FASHION_GZ),
+    "CIFAR-10": (("cifar10_jpeg.npz",), ("cifar-10-python.tar.gz",)),
+    "MobileNet weights": (("mobilenet_2_5_224_tf_no_top.h5",),),
 }
 CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer",
                    "dog", "frog", "horse", "ship", "truck")
@@ -48,6 +74,12 @@ def load_mnist():
 
 def load_fashion_mnist():
     """Fashion-MNIST: ``(x_train, y_train), (x_test, y_test)``, 28x28 uint8 images."""
+    if _local_file("fashion_mnist.npz") is None and _local_files(FASHION_GZ):
+        def split(name):                         # Keras's four downloaded files
+            labels = _idx(_local_file(f"{name}-labels-idx1-ubyte.gz"), 8)
+            images = _idx(_local_file(f"{name}-images-idx3-ubyte.gz"), 16)
+            return images.reshape(len(labels), 28, 28), labels
+        return split("train"), split("t10k")
     return _load_arrays("fashion_mnist.npz", "Fashion-MNIST",
                         lambda keras: keras.datasets.fashion_mnist.load_data())
 
@@ -60,6 +92,8 @@ def load_cifar10(n_train=None, n_test=None):
     is roughly class-balanced. Class names are in ``CIFAR10_CLASSES``.
     """
     path = _local_file("cifar10_jpeg.npz")
+    if path is None and _local_file("cifar-10-python.tar.gz") is not None:
+        return _cifar10_archive(_local_file("cifar-10-python.tar.gz"), n_train, n_test)
     if path is None:
         (x_train, y_train), (x_test, y_test) = _download(
             "CIFAR-10", "cifar10_jpeg.npz", lambda keras: keras.datasets.cifar10.load_data())
@@ -102,35 +136,66 @@ def data_dir():
     return folder
 
 
+def missing_datasets():
+    """``{dataset: files it may be}`` for each dataset ``BOOK_DATA_DIR`` lacks (Keras downloads
+    those); empty when it is unset. Files are not hashed here: the loaders do that."""
+    folder = data_dir()
+    if folder is None:
+        return {}
+    return {name: [" + ".join(files) for files in options] for name, options in DATASETS.items()
+            if not any(all((folder / f).is_file() for f in files) for files in options)}
+
+
+def _local_files(filenames):
+    """Whether ``BOOK_DATA_DIR`` holds all of ``filenames``."""
+    folder = data_dir()
+    return folder is not None and all((folder / name).is_file() for name in filenames)
+
+
+def _registered(filename):
+    """The (algorithm, digest) pairs a file of this name may have."""
+    known = [("sha256", SHA256[filename])] if filename in SHA256 else []
+    if filename in KERAS_FILES and KERAS_FILES[filename] not in known:
+        known.append(KERAS_FILES[filename])
+    return known
+
+
 def _local_file(filename):
     """The verified file from ``BOOK_DATA_DIR``, or None when the folder does not have it."""
     folder = data_dir()
     if folder is None or not (folder / filename).is_file():
         return None
     path = folder / filename
-    actual = sha256_of(path)
-    if actual != SHA256[filename]:
+    registered = _registered(filename)
+    actual = {algorithm: digest_of(path, algorithm) for algorithm, _ in registered}
+    if not any(actual[algorithm] == digest for algorithm, digest in registered):
+        expected = " or ".join(f"{algorithm.upper()} {digest}" for algorithm, digest in registered)
+        found = ", ".join(f"{algorithm.upper()} {digest}" for algorithm, digest in actual.items())
         raise ChecksumMismatchError(
-            f"{path} is not the registered {filename}: its SHA-256 is {actual}, "
-            f"expected {SHA256[filename]}. The file was left as it is and not used. Replace it with "
-            f"a verified copy (see the README beside it), or remove it from {DATA_DIR_VAR} to let "
-            f"Keras download the data.")
+            f"{path} is not the registered {filename}: its {found}, expected {expected}. "
+            f"The file was left as it is and not used. Replace it with a verified copy (see the "
+            f"README, BOOK_DATA_DIR), or remove it from {DATA_DIR_VAR} to let Keras download the "
+            f"data.")
     return path
 
 
-_verified = {}  # (path, size, mtime) -> digest: hash each file once per process
+_verified = {}  # (path, size, mtime, algorithm) -> digest: hash each file once per process
 
 
-def sha256_of(path: Path) -> str:
+def digest_of(path: Path, algorithm="sha256") -> str:
     stat = path.stat()
-    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    key = (str(path), stat.st_size, stat.st_mtime_ns, algorithm)
     if key not in _verified:
-        digest = hashlib.sha256()
+        digest = hashlib.new(algorithm)
         with open(path, "rb") as file:
             for block in iter(lambda: file.read(1 << 20), b""):
                 digest.update(block)
         _verified[key] = digest.hexdigest()
     return _verified[key]
+
+
+def sha256_of(path: Path) -> str:
+    return digest_of(path, "sha256")
 
 
 def _download(dataset, filename, fetch):
@@ -146,7 +211,7 @@ def _download(dataset, filename, fetch):
         raise DatasetUnavailableError(
             f"Cannot load {dataset}: {DATA_DIR_VAR} ({folder}) has no {filename}, and Keras could "
             f"not download it ({type(error).__name__}: {error}). Set {DATA_DIR_VAR} to a folder "
-            f"that holds {filename} (in this project: {DATA_DIR_VAR}=../shared/datasets), or "
+            f"that holds {filename} or the files Keras downloads (README, BOOK_DATA_DIR), or "
             f"connect to the internet.") from None
     finally:
         socket.setdefaulttimeout(previous)
@@ -161,3 +226,26 @@ def _decode_jpegs(blob, offsets, n=None):
         jpeg = blob[offsets[i]:offsets[i + 1]].tobytes()
         images[i] = np.asarray(Image.open(io.BytesIO(jpeg)).convert("RGB"))
     return images
+
+
+def _idx(path, offset):
+    """The bytes of a gzipped IDX file (Fashion-MNIST as Keras downloads it) after its header."""
+    with gzip.open(path, "rb") as file:
+        return np.frombuffer(file.read(), np.uint8, offset=offset)
+
+
+def _cifar10_archive(path, n_train=None, n_test=None):
+    """CIFAR-10 from ``cifar-10-python.tar.gz`` (the file Keras downloads; its hash is checked)."""
+    def batches(names, n):
+        images, labels = [], []
+        for name in names:
+            if n is not None and sum(len(y) for y in labels) >= n:
+                break
+            batch = pickle.load(archive.extractfile(f"cifar-10-batches-py/{name}"), encoding="bytes")
+            images.append(batch[b"data"].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))
+            labels.append(np.asarray(batch[b"labels"], dtype="uint8"))
+        return np.concatenate(images)[:n], np.concatenate(labels)[:n, None]
+
+    with tarfile.open(path, "r:gz") as archive:
+        return (batches([f"data_batch_{i}" for i in range(1, 6)], n_train),
+                batches(["test_batch"], n_test))

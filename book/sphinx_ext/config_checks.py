@@ -1,7 +1,9 @@
 """Checks made when the build starts, before any lesson runs.
 
 - ``BOOK_PROFILE`` must name a profile;
-- ``BOOK_DATA_DIR`` is made absolute, so lessons that execute in ``lessons/`` find the data;
+- ``BOOK_DATA_DIR`` is made absolute, so lessons that execute in ``lessons/`` find the data; a
+  folder that does not exist stops the build, and the datasets it lacks are named (Keras
+  downloads them);
 - every quiz bank in ``quizzes/`` must be well-formed (a malformed one names file and question).
 """
 
@@ -9,8 +11,9 @@ import os
 from pathlib import Path
 
 from sphinx.errors import ConfigError
+from sphinx.util import logging
 
-from ..data import DATA_DIR_VAR
+from ..data import DATA_DIR_VAR, DataError, missing_datasets
 from ..profile import UnknownProfileError, current_profile
 from ..quiz import QuizError, load_bank
 
@@ -24,8 +27,18 @@ def check_profile(app, config):
 
 def resolve_data_dir(app, config):
     data_dir = os.environ.get(DATA_DIR_VAR, "").strip()
-    if data_dir:
-        os.environ[DATA_DIR_VAR] = str(Path(data_dir).expanduser().resolve())
+    if not data_dir:
+        return
+    os.environ[DATA_DIR_VAR] = str(Path(data_dir).expanduser().resolve())
+    try:
+        missing = missing_datasets()
+    except DataError as error:
+        raise ConfigError(str(error)) from None
+    if missing:
+        files = "; ".join(f"{name} ({' or '.join(options)})" for name, options in missing.items())
+        logging.getLogger(__name__).info(
+            f"{DATA_DIR_VAR}={data_dir} lacks {files}: Keras will download these instead "
+            f"(needs internet).")
 
 
 def check_quiz_banks(app, config):
