@@ -85,7 +85,12 @@ def colab():
 
     Made once per set of pins in ``_build/learners-venv/`` (a clean clone makes a fresh one);
     every lesson puts it back as it found it, and a copy that holds anything else is made anew.
+    ``LEARNERS_PYTHON=<python>`` uses that Python's environment instead (Colab's own, in its
+    runtime image: see .github/workflows/weekly.yml).
     """
+    if os.environ.get("LEARNERS_PYTHON"):
+        python = Path(os.environ["LEARNERS_PYTHON"])
+        return python, _freeze(python)
     pins = _locked(COLAB)
     key = hashlib.sha256(" ".join([sys.version, *pins]).encode()).hexdigest()[:12]
     folder = ROOT / "_build" / "learners-venv" / key
@@ -110,7 +115,10 @@ def helper_wheel(tmp_path_factory):
         shutil.copy(ROOT / name, source / name)
     shutil.copytree(ROOT / "book", source / "book", ignore=shutil.ignore_patterns("__pycache__"))
     out = tmp_path_factory.mktemp("wheel")
-    _pip(sys.executable, "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(out), str(source))
+    try:        # with this environment's setuptools; else pip fetches it from the registry
+        _pip(sys.executable, "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(out), str(source))
+    except AssertionError:
+        _pip(sys.executable, "wheel", "-q", "--no-deps", "-w", str(out), str(source))
     (wheel,) = out.glob("cnn_book-*.whl")
     return wheel
 
