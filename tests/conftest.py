@@ -61,3 +61,11 @@ def built_book(tmp_path_factory, data_available):
                           "--path-output", str(out), ".", env=env)
     assert result.returncode == 0, f"book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
     return out / "_build" / "html"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The learners' path's time per lesson, when it ran (tests/test_learners_path.py)."""
+    module = sys.modules.get("test_learners_path")
+    if module is not None and module.TIMINGS:
+        terminalreporter.write_line("learners' path: " + ", ".join(
+            f"{name} {seconds:.0f} s" for name, seconds in module.TIMINGS.items()))

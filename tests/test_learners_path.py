@@ -219,10 +219,3 @@ def test_a_learner_runs_the_lesson_top_to_bottom(built_book, colab, helper_wheel
     assert not changed, f"the set-up cell changed packages Colab already had: {changed}"
     assert "cnn-book" in added and "myst-nb" not in added, added
     assert exercises >= 1
-
-
-def test_report_learners_path_times():
-    """Not a check: prints the time of each step (run with -s, or read it in the -ra summary)."""
-    if not TIMINGS:
-        pytest.skip("the learners' path did not run")
-    print("\nlearners' path:", ", ".join(f"{k} {v:.0f} s" for k, v in TIMINGS.items()))

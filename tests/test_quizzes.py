@@ -86,3 +86,17 @@ def test_quiz_text_is_escaped():
     assert "<script>" not in rendered["question"] and "&lt;script&gt;" in rendered["question"]
     assert "<code>Conv2D</code>" in rendered["question"]
     assert rendered["answers"][0]["answer"] == "&lt;b&gt;bold&lt;/b&gt;"
+
+
+def test_a_notebook_shows_its_embedded_bank_anywhere_and_a_lesson_finds_its_file(tmp_path, monkeypatch):
+    from book.quiz import show_quiz
+
+    bank = (ROOT / "quizzes" / "06-cnn-arithmetic.yml").read_text()
+    monkeypatch.chdir(tmp_path)                       # outside the repository: no quizzes/ above
+    show_quiz("06-cnn-arithmetic", bank=bank)        # what a generated notebook calls
+    with pytest.raises(QuizError, match="not found above .*open its generated notebook"):
+        show_quiz("06-cnn-arithmetic")
+    with pytest.raises(QuizError, match="06-cnn-arithmetic.yml embedded in this notebook: top level"):
+        show_quiz("06-cnn-arithmetic", bank="quiz: []")
+    monkeypatch.chdir(ROOT / "lessons")               # a lesson run in the repository
+    show_quiz("06-cnn-arithmetic")
