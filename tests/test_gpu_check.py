@@ -41,7 +41,7 @@ def test_code_cells_reads_options_in_both_forms(tmp_path):
     cells = code_cells(lesson)
     assert [c.source for c in cells] == ["a = 1\n", "b = ____\n", "b = 2\n"]
     assert [c.tags for c in cells] == [(), ("exercise", "raises-exception"), ("solution",)]
-    assert [c.line for c in cells] == [6, 10, 18]
+    assert [c.line for c in cells] == [6, 10, 19]
 
 
 def test_code_cells_reports_an_unclosed_fence(tmp_path):
