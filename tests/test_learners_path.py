@@ -83,8 +83,9 @@ def _freeze(python):
 def colab():
     """A virtual environment with Colab's packages only; returns (python, its packages).
 
-    Made once per set of pins in ``_build/learners-venv/`` (a clean clone makes a fresh one);
-    every lesson puts it back as it found it, and a copy that holds anything else is made anew.
+    Made once per Python and set of pins, in ``~/.cache/cnn-book/learners-venv/`` (beside pip's
+    cache: installing TensorFlow takes minutes); every lesson puts it back as it found it, and a
+    copy whose packages differ in any way from those recorded at its making is made anew.
     ``LEARNERS_PYTHON=<python>`` uses that Python's environment instead (Colab's own, in its
     runtime image: see .github/workflows/weekly.yml).
     """
@@ -93,7 +94,8 @@ def colab():
         return python, _freeze(python)
     pins = _locked(COLAB)
     key = hashlib.sha256(" ".join([sys.version, *pins]).encode()).hexdigest()[:12]
-    folder = ROOT / "_build" / "learners-venv" / key
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    folder = cache / "cnn-book" / "learners-venv" / key
     python, record = folder / "bin" / "python", folder / "colab-packages.json"
     start = time.monotonic()
     if record.is_file() and python.is_file() and _freeze(python) == json.loads(record.read_text()):
