@@ -26,7 +26,7 @@ SETUP_CELL = '''\
 # Set-up for Colab and Binder: install what this notebook needs and the environment lacks.
 # The book's helper package is pinned to the commit that built this notebook; packages already
 # installed (Colab's own TensorFlow, Keras, NumPy, ...) are kept as they are.
-import subprocess, sys
+import importlib, subprocess, sys
 from importlib.metadata import PackageNotFoundError, version
 
 HELPER = "{helper}"
@@ -45,7 +45,9 @@ wanted = [requirement for name, requirement in NEEDS.items() if missing(name)]
 if wanted:
     subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", *wanted])
 if missing("cnn-book"):
-    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", "--no-deps", HELPER])'''
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", "--no-deps", HELPER])
+importlib.invalidate_caches()
+import book.exercises  # from here on, a cell run with blanks (____) left says so in one line'''
 
 QUIZ_CALL = re.compile(r"""show_quiz\((["'])([\w-]+)\1\)""")
 GLUE = re.compile(r"\{glue(?::text)?\}`([^`:]+)(?::([^`]*))?`")

@@ -75,6 +75,7 @@ def test_notebooks_and_binder_pin_the_helper_to_the_commit_that_built_them(built
         setup = _notebook(built_book, "student", lesson).cells[0].source
         assert setup.count("cnn-book @") == 1 and f'HELPER = "{pinned}"' in setup.splitlines()
         assert "--no-deps" in setup and "BOOK_REPOSITORY" not in setup
+        assert setup.splitlines()[-1].startswith("import book.exercises")   # the blanks message
         assert not re.search(r"\btensorflow\b", setup.split("NEEDS", 1)[1].split("}", 1)[0])
     binder = (built_book / "notebooks" / "requirements.txt").read_text().splitlines()
     assert f"cnn-book[notebook] @ git+{repository}@{commit}" in binder
