@@ -83,8 +83,13 @@ def _patch(calls, steps):
         import keras as k
 
         take = min(requested, steps)
+        short_validation = None           # a few batches, so that history has its val_ keys
+        if validation_data is not None:
+            vbatch = validation_batch_size or batch
+            short_validation = tuple(part[:take * vbatch] for part in validation_data)
         history = fit(self, x[:take * batch], None if y is None else y[:take * batch],
-                      batch_size=batch, epochs=1, verbose=0)
+                      batch_size=batch, epochs=1, verbose=0, validation_data=short_validation,
+                      callbacks=kwargs.get("callbacks"))
         start = time.perf_counter()
         fit(self, x[:take * batch], None if y is None else y[:take * batch],
             batch_size=batch, epochs=1, verbose=0)            # second pass: compiled
