@@ -8,6 +8,8 @@
 - ``results_json``     each lesson's records as ``results/<lesson>.json``
 - ``notebooks_output`` the student and instructor notebooks under ``notebooks/``
 - ``schedule``         the ``{schedule}`` directive: minutes per lesson, stated and measured
+- ``numbering``        figures, tables and exercises numbered per lesson (8.1, 8.2, ...)
+- ``page_assets``      each script and the viewport meta once in a page
 - ``pages``            which pages are lessons, their records; summary pages are read last
 """
 
@@ -16,11 +18,11 @@ from importlib import import_module
 MODULES = ("config_checks", "execution_cache", "mathjax", "launch_buttons",
            "results_page", "results_json", "notebooks_output", "schedule", "pages")
 MODULES += ("live_cnn",)                 # the live CNN of lesson 3
+MODULES += ("numbering", "page_assets")  # per-lesson numbers; each script once (after the others)
 
 
 def setup(app):
     app.add_config_value("book_notebooks_branch", "notebooks", "html", str)
     for name in MODULES:                     # in this order: the checks come first
         import_module(f"{__name__}.{name}").setup(app)
-    app.add_js_file("quiz-keyboard.js")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
