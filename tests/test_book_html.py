@@ -79,3 +79,21 @@ def test_the_table_of_contents_lists_every_lesson_in_order():
     listed = [chapter["file"] for part in toc["parts"] for chapter in part["chapters"]
               if chapter["file"].startswith("lessons/")]
     assert listed == [f"lessons/{lesson}" for lesson in LESSONS]
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_figures_and_exercises_are_numbered_within_their_lesson(pages, lesson):
+    number = int(lesson.split("-")[0])
+    captions = re.findall(r'<span class="caption-number">(\w+)\.? ([\d.]+) </span>', pages[lesson])
+    assert captions, "no numbered figure or exercise"
+    for kind in {kind for kind, _ in captions}:
+        numbers = [label for k, label in captions if k == kind]
+        assert numbers == [f"{number}.{i}" for i in range(1, len(numbers) + 1)], (kind, numbers)
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_a_solutions_title_holds_no_link(pages, lesson):
+    # A tap on the title opens the solution; a link there took a phone's reader to the exercise.
+    titles = re.findall(r'<div class="solution[^"]*"[^>]*>\s*<p class="admonition-title">(.*?)</p>',
+                        pages[lesson], flags=re.S)
+    assert all("<a " not in title for title in titles), titles
