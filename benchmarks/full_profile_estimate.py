@@ -199,7 +199,7 @@ def main():
         data = json.loads(out.read_text())
         calls = data["calls"]
         train = [c for c in calls if c["kind"] == "train"]
-        other = data["other_cpu_s"]
+        other = max(0.0, data["other_cpu_s"])   # thread time can make it dip below 0
         estimate = sum(gpu_seconds(c) for c in calls) + other
         grand += estimate
         median = lambda values: sorted(values)[len(values) // 2] if values else float("nan")  # noqa: E731
