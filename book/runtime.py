@@ -17,6 +17,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 
+from .plots import use_book_style
 from .profile import Profile, current_profile
 
 SEED = 2024
@@ -124,7 +125,7 @@ def _display(obj):
 
 
 def start_lesson(seed: int = SEED) -> Profile:
-    """Seed everything, set up the GPU if there is one, show the banner; return the profile."""
+    """Seed everything, set up the GPU and the figure style, show the banner; return the profile."""
     profile = current_profile()
     with _native_stderr_held_back():
         import keras
@@ -132,5 +133,6 @@ def start_lesson(seed: int = SEED) -> Profile:
         _set_up_gpus()
         info = RunInfo(profile, device(), backend_version(), keras.__version__)
     keras.utils.set_random_seed(seed)  # Python, NumPy and the backend's generators at once
+    use_book_style()
     _display(info)
     return profile
