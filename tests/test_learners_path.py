@@ -6,7 +6,8 @@ student notebook runs there, top to bottom, in one kernel whose working director
 repository, with its own set-up cell; the test replaces only the helper's pinned requirement by a
 wheel built from this checkout (standing in for the repository address). Every exercise cell
 runs first as built (it must answer with the one-line blanks message), then with the
-instructor's solution (its checker must report ✓); every other cell, the quiz included, must run
+instructor's solution (its checker must report ✓, in the solution's cells or, for a
+predict-then-run exercise, in a cell after them, before the next exercise); every other cell, the quiz included, must run
 without error. Data come through ``BOOK_DATA_DIR``, as in the build. After each lesson the
 environment is put back as it was, so that every lesson starts as on a fresh Colab machine.
 """
@@ -195,11 +196,16 @@ def test_a_learner_runs_the_lesson_top_to_bottom(built_book, colab, helper_wheel
             run(BEFORE_SETUP)
             run(setup.source)
             run(AFTER_SETUP)
+            unchecked = None     # a solution whose checker has not yet reported ✓
             for cell in student.cells[1:]:
                 if cell.cell_type != "code":
                     continue
                 tags = cell.metadata.get("tags", [])
+                if "exercise" in tags:
+                    assert unchecked is None, f"{lesson}: no checker reported ✓ after {unchecked!r}"
                 ran = run(cell.source, tags)
+                if "✓" in _text(ran):             # predict-then-run: the checker comes later
+                    unchecked = None
                 if "exercise" in tags:
                     exercises += 1
                     errors = _errors(ran)
@@ -207,9 +213,9 @@ def test_a_learner_runs_the_lesson_top_to_bottom(built_book, colab, helper_wheel
                     assert errors[0]["traceback"] == [BLANK_MESSAGE], \
                         f"{lesson}: an exercise cell as built says {errors[0]['traceback'][-1:]!r}"
                     assert cell.source in solutions, f"{lesson}: no solution for an exercise"
-                    for solution in solutions[cell.source]:
-                        solved = run(solution)
-                    assert "✓" in _text(solved), f"{lesson}: the solution's checker said {_text(solved)!r}"
+                    outputs = "".join(_text(run(solution)) for solution in solutions[cell.source])
+                    unchecked = None if "✓" in outputs else solutions[cell.source][-1][:60]
+            assert unchecked is None, f"{lesson}: no checker reported ✓ after {unchecked!r}"
     finally:
         TIMINGS[lesson] = time.monotonic() - start
         installed = _freeze(python)
