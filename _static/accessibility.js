@@ -3,7 +3,9 @@
 //   so that it can be scrolled without a mouse;
 // - the sidebar's search field is named by its visible text ("Search Ctrl+K"), and the colour
 //   mode button by its label alone: Font Awesome turns each of its icons into an SVG whose
-//   <title> ("Light", "Dark", "System Settings") is text the button's name "Color mode" lacks.
+//   <title> ("Light", "Dark", "System Settings") is text the button's name "Color mode" lacks;
+// - myst-nb's "Show code cell source" toggles (hide-input, hide-cell) are named by that visible
+//   text, not by their aria-label "Toggle hidden content".
 (function () {
   var SCROLLERS = ".bd-article pre, .bd-article .cell_output .output, .bd-article .pst-scrollable-table-container, .bd-article .table-wrapper";
 
@@ -34,6 +36,12 @@
     });
   }
 
+  function cellToggleLabels() {
+    document.querySelectorAll(".bd-article .cell details > summary[aria-label]").forEach(function (summary) {
+      summary.removeAttribute("aria-label");
+    });
+  }
+
   function watchThemeButtons() {
     document.querySelectorAll(".theme-switch-button").forEach(function (button) {
       new MutationObserver(themeLabels).observe(button, { childList: true, subtree: true });
@@ -42,6 +50,7 @@
 
   function start() {
     themeLabels();
+    cellToggleLabels();
     watchThemeButtons();
     focusableScrollers();
     window.addEventListener("resize", focusableScrollers);
