@@ -30,7 +30,7 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)")
 
 LESSONS = sorted(f"lessons/{path.stem}" for path in (ROOT / "lessons").glob("*.md"))
-PAGES = [*LESSONS, "intro", "results", "status"]
+PAGES = [*LESSONS, "intro", "schedule", "results", "status"]
 VIEWS = {"desktop-light": (1280, "light"), "desktop-dark": (1280, "dark"),
          "phone-light": (390, "light"), "phone-dark": (390, "dark")}
 SERIOUS = ("critical", "serious")

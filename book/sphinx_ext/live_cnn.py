@@ -7,9 +7,10 @@ In a lesson::
     ```
 
 The directive puts a ``<div class="live-cnn" data-model="cnn2">`` in the page, with its text as
-the fallback; ``_static/live-cnn/live-cnn.js`` (added to that page only, not to every page as
-jupyter-book does with top-level ``_static/*.js``) turns it into the canvas, the probabilities and
-the activations. The model is the one the lesson glued with ``book.live_cnn.export``: at the end
+the fallback; ``_static/live-cnn/live-cnn.js`` (added to that page only) turns it into the
+canvas, the probabilities and the activations. The script and its CSS live beside this module,
+in ``static/live-cnn/``, not in the book's ``_static/``, whose every ``.js`` and ``.css`` file
+jupyter-book adds to every page. The model is the one the lesson glued with ``book.live_cnn.export``: at the end
 of the build it is written from the lesson's glue file to ``_static/live-cnn/<name>.json`` and,
 wrapped in a script that also loads from ``file://``, ``<name>.js``.
 """
@@ -53,12 +54,13 @@ class LiveCnn(Directive):
         return [node]
 
 
+def _add_static_path(app, config):
+    config.html_static_path.append(str(Path(__file__).parent / "static"))
+
+
 def _add_assets(app, pagename, templatename, context, doctree):
     if doctree is None or not any(doctree.findall(live_cnn_node)):
-        return
-    scripts = [getattr(s, "filename", s) for s in context.get("script_files", [])]
-    if f"_static/{STATIC}/live-cnn.js" in scripts:      # the handler ran already
-        return
+        return                        # Sphinx resets the files added here for each page
     app.add_js_file(f"{STATIC}/live-cnn.js", defer="defer")
     app.add_css_file(f"{STATIC}/live-cnn.css")
 
@@ -85,5 +87,6 @@ def setup(app):
                  latex=(_skip, None), text=(_skip, None), man=(_skip, None),
                  texinfo=(_skip, None))
     app.add_directive("live-cnn", LiveCnn)
+    app.connect("config-inited", _add_static_path)
     app.connect("html-page-context", _add_assets)
     app.connect("build-finished", _write_models)
