@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from book.sphinx_ext.schedule import ScheduleError, lesson_time, sessions
+from book.sphinx_ext.schedule import (CODE_LINES_PER_MINUTE, WORDS_PER_MINUTE, ScheduleError,
+                                      lesson_time, sessions)
 from conftest import ROOT
 
 LESSONS = sorted((ROOT / "lessons").glob("*.md"))
@@ -37,7 +38,8 @@ def test_notes_deep_dives_and_solutions_are_not_core_reading(tmp_path):
     time = lesson_time(lesson)
     words = 150 + 2                       # the prose and the title "98. Y"
     assert (time.words, time.code_lines) == (words, 2)
-    assert time.reading == pytest.approx(words / 150 + 2 / 10)
+    assert time.reading == pytest.approx(words / WORDS_PER_MINUTE
+                                         + 2 / CODE_LINES_PER_MINUTE)
 
 
 def test_sessions_keep_reading_order_within_their_length(tmp_path):
