@@ -114,6 +114,22 @@ def _set_up_gpus():
             tf.config.experimental.set_memory_growth(gpu, True)
 
 
+def exact_float32():
+    """Multiply float32 matrices in full float32 on GPUs, for checks finer than 1e-3.
+
+    Recent NVIDIA GPUs multiply float32 matrices in TF32 by default (about three significant
+    digits); each backend has its own switch. On a CPU neither changes anything.
+    """
+    if backend() == "jax":
+        import jax
+
+        jax.config.update("jax_default_matmul_precision", "highest")
+    elif backend() == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.experimental.enable_tensor_float_32_execution(False)
+
+
 def _display(obj):
     """IPython's display where there is IPython, else print (plain Python, ``book.gpu_check``)."""
     try:
