@@ -2,8 +2,11 @@
 
 import json
 import os
+import random
+import time
 
 import numpy as np
+import pytest
 
 from book import glue
 from book.parallel import run_configurations
@@ -13,7 +16,7 @@ def test_two_workers_share_the_configurations_and_their_records_come_back():
     x = np.random.default_rng(0).normal(size=(256, 8)).astype("float32")
     y = (x[:, 0] > 0).astype("int32")
 
-    def train(units, x, y):              # a closure: Dask sends it by value, as a lesson's function
+    def train(units, x, y):              # a closure, sent by value as a lesson's function
         import keras
 
         from book.results import record
@@ -42,3 +45,23 @@ def test_two_workers_share_the_configurations_and_their_records_come_back():
     for name, entry in serial_records.items():
         for metric, value in entry["metrics"].items():
             assert np.isclose(parallel_records[name]["metrics"][metric], value, rtol=1e-5), name
+
+
+def test_nothing_else_in_a_worker_draws_from_pythons_random_while_it_trains():
+    # Keras seeds unseeded layers from Python's `random`: a draw by another thread of the worker
+    # between `set_random_seed` and building the model changes the weights (a Dask worker did).
+    def untouched(seconds):
+        random.seed(seconds)
+        state = random.getstate()
+        time.sleep(seconds)
+        return random.getstate() == state
+
+    assert run_configurations(untouched, [1, 2, 1, 2], workers=2) == [True] * 4
+
+
+def test_an_error_in_a_worker_reaches_the_lesson_as_itself():
+    def fails(units):
+        raise ValueError(f"no model with {units} units")
+
+    with pytest.raises(ValueError, match="no model with 4 units"):
+        run_configurations(fails, [4, 8], workers=2)
