@@ -72,21 +72,24 @@ def test_only_expectations_about_the_lessons_run_are_checked():
     assert [c["claim"] for c in both] == ["a", "ab"]
 
 
-def test_gpu_check_runs_lesson_4_on_jax_at_quick_sizes_without_tensorflow(tmp_path):
-    """The JAX-backend lesson run of the test suite: lesson 4, quick, TensorFlow unimportable."""
+def test_gpu_check_runs_lessons_4_and_6_on_jax_at_quick_sizes_without_tensorflow(tmp_path):
+    """The JAX-backend lesson runs of the test suite, quick, TensorFlow unimportable: lesson 4
+    (a subclassed model that trains) and lesson 6 (whose input gradient is per backend)."""
     pytest.importorskip("jax")
     env = {**os.environ, "KERAS_BACKEND": "jax", "PYTHONPATH": str(hide_tensorflow(tmp_path))}
     out = tmp_path / "out"
     result = subprocess.run(
-        [sys.executable, "-m", "book.gpu_check", "--profile", "quick", "--lessons", "04",
+        [sys.executable, "-m", "book.gpu_check", "--profile", "quick", "--lessons", "04", "06",
          "--out", str(out)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
-    log = (out / "04-subclassed-model.log")
-    assert result.returncode == 0, result.stdout[-3000:] + (log.read_text()[-3000:] if log.is_file() else "")
-    run = json.loads((out / "04-subclassed-model.run.json").read_text())
-    assert run["backend"].startswith("JAX ") and not run["tensorflow_loaded"]
-    assert run["device"] == "CPU" and run["cells"] > 10 and run["samples_per_second"] > 0
+    logs = "".join(log.read_text()[-3000:] for log in out.glob("*.log"))
+    assert result.returncode == 0, result.stdout[-3000:] + logs
+    for lesson in ("04-subclassed-model", "06-cnn-arithmetic"):
+        run = json.loads((out / f"{lesson}.run.json").read_text())
+        assert run["backend"].startswith("JAX ") and not run["tensorflow_loaded"], lesson
+        assert run["device"] == "CPU" and run["cells"] > 10, lesson
+        assert f"| {lesson} |" in (out / "timing.md").read_text()
+    assert json.loads((out / "04-subclassed-model.run.json").read_text())["samples_per_second"] > 0
     records = json.loads((out / "results" / "04-subclassed-model.json").read_text())
     metrics = records["experiments"]["mnist-subclassed-cnn"]["metrics"]
     assert metrics["samples"] == 10000 and 0.9 < metrics["test_accuracy"] <= 1
-    assert "| 04-subclassed-model |" in (out / "timing.md").read_text()
-    assert "1 lessons ran, 0 failed" in result.stdout
+    assert "2 lessons ran, 0 failed" in result.stdout
