@@ -20,6 +20,7 @@ MaxPooling2D, Flatten, Dropout (identity at prediction) and Dense, all channels-
 import ast
 import base64
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -106,6 +107,20 @@ def _layer(layer):
     return entry
 
 
+def _readable_names(model_layers):
+    """Keras's automatic names counted within this model (conv2d, conv2d_1, ...), as in a fresh
+    session, not across every layer the lesson built before (conv2d_22); given names stay."""
+    counts, names = {}, []
+    for layer in model_layers:
+        stem = re.sub(r"_\d+$", "", layer.name)
+        if stem.replace("_", "") != type(layer).__name__.lower():
+            names.append(layer.name)
+            continue
+        count = counts[stem] = counts.get(stem, -1) + 1
+        names.append(f"{stem}_{count}" if count else stem)
+    return names if len(set(names)) == len(names) else [layer.name for layer in model_layers]
+
+
 def spec(model, name, *, mean, std, classes=None, examples=(), title=None):
     """The exported model as a dict: layers, weights, input standardisation, examples.
 
@@ -113,8 +128,10 @@ def spec(model, name, *, mean, std, classes=None, examples=(), title=None):
     ``(pixel - mean) / std``. ``examples`` are raw 28 x 28 images (0 to 255) shown by the
     page's "example digit" button.
     """
-    layers = [_layer(layer) for layer in model.layers
-              if type(layer).__name__ != "InputLayer"]
+    model_layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
+    layers = [_layer(layer) for layer in model_layers]
+    for entry, name in zip(layers, _readable_names(model_layers)):
+        entry["name"] = name
     shape = [int(d) for d in model.inputs[0].shape[1:]]
     examples = [np.clip(np.round(np.asarray(e, dtype=np.float32)), 0, 255)
                 .astype(np.uint8).reshape(shape[:2]) for e in examples]
