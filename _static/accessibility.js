@@ -5,7 +5,9 @@
 //   mode button by its label alone: Font Awesome turns each of its icons into an SVG whose
 //   <title> ("Light", "Dark", "System Settings") is text the button's name "Color mode" lacks;
 // - myst-nb's "Show code cell source" toggles (hide-input, hide-cell) are named by that visible
-//   text, not by their aria-label "Toggle hidden content".
+//   text, not by their aria-label "Toggle hidden content";
+// - pandas writes the corner above a table's row labels, and the blanks beside an index name, as
+//   empty header cells: they head nothing, so they become plain cells.
 (function () {
   var SCROLLERS = ".bd-article pre, .bd-article .cell_output .output, .bd-article .pst-scrollable-table-container, .bd-article .table-wrapper";
 
@@ -42,6 +44,15 @@
     });
   }
 
+  function emptyHeaderCells() {
+    document.querySelectorAll(".bd-article table th").forEach(function (th) {
+      if (th.textContent.trim() !== "" || th.children.length) return;
+      var cell = document.createElement("td");
+      Array.prototype.forEach.call(th.attributes, function (a) { cell.setAttribute(a.name, a.value); });
+      th.replaceWith(cell);
+    });
+  }
+
   function watchThemeButtons() {
     document.querySelectorAll(".theme-switch-button").forEach(function (button) {
       new MutationObserver(themeLabels).observe(button, { childList: true, subtree: true });
@@ -51,6 +62,7 @@
   function start() {
     themeLabels();
     cellToggleLabels();
+    emptyHeaderCells();
     watchThemeButtons();
     focusableScrollers();
     window.addEventListener("resize", focusableScrollers);
