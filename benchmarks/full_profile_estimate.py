@@ -11,9 +11,12 @@ because training was cut short (an assert on the accuracy) is reported and the n
 
 The GPU time of a batch is the larger of a fixed cost per step (launching the step, FLOOR_*) and
 its operations at an effective rate (RATE, a fraction of an H100's TF32 peak that small
-convolutions reach), plus COMPILE seconds per call. Everything else in the lesson (data
-preparation, NumPy, plotting) is counted as the CPU time it took here (CPU time, not wall time:
-the figure does not depend on what else runs on this machine). These are estimates on paper: ``python -m book.gpu_check`` measures.
+convolutions reach), plus COMPILE seconds per call. Lessons 7 and 8 compile with
+``steps_per_execution=32``, which takes Keras's bookkeeping out of most steps; the estimate keeps
+the whole floor on every step, so it errs on the slow side there. Everything else in the lesson
+(data preparation, NumPy, plotting) is counted as the CPU time it took here (CPU time, not wall
+time: the figure does not depend on what else runs on this machine). These are estimates on paper:
+``python -m book.gpu_check`` measures.
 """
 
 import argparse
