@@ -6,6 +6,8 @@
 //   <title> ("Light", "Dark", "System Settings") is text the button's name "Color mode" lacks;
 // - myst-nb's "Show code cell source" toggles (hide-input, hide-cell) are named by that visible
 //   text, not by their aria-label "Toggle hidden content";
+// - the primary sidebar (the book's title, search and table of contents) is a navigation
+//   landmark, so that no content of the page lies outside a landmark;
 // - pandas writes the corner above a table's row labels, and the blanks beside an index name, as
 //   empty header cells: they head nothing, so they become plain cells.
 (function () {
@@ -44,6 +46,14 @@
     });
   }
 
+  function sidebarLandmark() {
+    var sidebar = document.getElementById("pst-primary-sidebar");
+    if (sidebar && !sidebar.hasAttribute("role")) {
+      sidebar.setAttribute("role", "navigation");
+      sidebar.setAttribute("aria-label", "Book");
+    }
+  }
+
   function emptyHeaderCells() {
     document.querySelectorAll(".bd-article table th").forEach(function (th) {
       if (th.textContent.trim() !== "" || th.children.length) return;
@@ -63,6 +73,7 @@
     themeLabels();
     cellToggleLabels();
     emptyHeaderCells();
+    sidebarLandmark();
     watchThemeButtons();
     focusableScrollers();
     window.addEventListener("resize", focusableScrollers);
