@@ -13,8 +13,8 @@ def test_layers_keep_their_given_names_and_automatic_ones_count_from_this_model(
         keras.layers.MaxPooling2D(), keras.layers.Conv2D(4, 3), keras.layers.Flatten(),
         keras.layers.Dense(10, activation="softmax")])
     assert model.layers[0].name != "conv2d"           # Keras counts across the session
-    names = [e["name"] for e in live_cnn.spec(model, "t", mean=0, std=1)["layers"]]
+    exported = live_cnn.spec(model, "t", mean=0, std=1)
+    names = [entry["name"] for entry in exported["layers"]]
     assert names == ["conv2d", "batch_normalization", "edges", "max_pooling2d", "conv2d_1",
                      "flatten", "dense"]
-    assert [layer.name for layer in live_cnn.to_keras(
-        live_cnn.spec(model, "t", mean=0, std=1)).layers] == names
+    assert [layer.name for layer in live_cnn.to_keras(exported).layers] == names
