@@ -31,6 +31,7 @@ from pathlib import Path
 
 from . import results
 from .cells import code_cells
+from .claims import BUILD_VARIABLE
 from .profile import ENV_VAR, PROFILES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -154,7 +155,7 @@ def timing_table(runs):
 def _run_in_child(path, out, profile, timeout):
     """Run one lesson in a fresh Python process; its output goes to ``<lesson>.log``."""
     result_file = out / f"{path.stem}.run.json"
-    env = {**os.environ, ENV_VAR: profile, "MPLBACKEND": "Agg"}
+    env = {**os.environ, ENV_VAR: profile, "MPLBACKEND": "Agg", BUILD_VARIABLE: "1"}
     with open(out / f"{path.stem}.log", "w", encoding="utf-8") as log:
         try:
             child = subprocess.run(

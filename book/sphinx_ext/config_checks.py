@@ -4,7 +4,9 @@
 - ``BOOK_DATA_DIR`` is made absolute, so lessons that execute in ``lessons/`` find the data; a
   folder that does not exist stops the build, and the datasets it lacks are named (Keras
   downloads them);
-- every quiz bank in ``quizzes/`` must be well-formed (a malformed one names file and question).
+- every quiz bank in ``quizzes/`` must be well-formed (a malformed one names file and question);
+- ``BOOK_BUILD=1`` is set for the lessons' kernels: a sentence's guard (``book.claims``) then
+  fails the build instead of printing "your run differs" as it does for a learner.
 """
 
 import os
@@ -13,6 +15,7 @@ from pathlib import Path
 from sphinx.errors import ConfigError
 from sphinx.util import logging
 
+from ..claims import BUILD_VARIABLE
 from ..data import DATA_DIR_VAR, DataError, missing_datasets
 from ..profile import UnknownProfileError, current_profile
 from ..quiz import QuizError, load_bank
@@ -49,6 +52,10 @@ def check_quiz_banks(app, config):
             raise ConfigError(f"malformed quiz bank: {error}") from None
 
 
+def mark_build(app, config):
+    os.environ[BUILD_VARIABLE] = "1"
+
+
 def setup(app):
-    for check in (check_profile, resolve_data_dir, check_quiz_banks):
+    for check in (mark_build, check_profile, resolve_data_dir, check_quiz_banks):
         app.connect("config-inited", check)
