@@ -397,4 +397,28 @@ def check_value(name, got, expected, tol=1e-6):
     print(f"✓ {name} is right.")
 
 
+# --- verdicts on the student's own run ---------------------------------------------------------
+
+def check_verdict(name, got, estimate, *, above, below, undecided):
+    """Grade the verdict word a student read off their **own** run, never the book's.
+
+    ``estimate`` is the :class:`book.stats.Estimate` computed from the student's numbers (for
+    example ``paired_difference(mine_correct, baseline_correct)``); the right word is
+    ``above`` or ``below`` only when its interval excludes zero, ``undecided`` otherwise.
+    """
+    choices = (above, below, undecided)
+    if not isinstance(got, str) or got.strip().lower() not in [c.lower() for c in choices]:
+        raise ExerciseError(f"{name}: pick one of {', '.join(repr(c) for c in choices)} "
+                            f"(in quotes), got {got!r}")
+    right = estimate.verdict(above, below, undecided)
+    interval = (f"your difference is {estimate.scaled(100).text()}"
+                if abs(estimate.value) <= 1 else f"your estimate is {estimate}")
+    if got.strip().lower() != right.lower():
+        reason = ("its interval excludes zero, so your run does tell the direction"
+                  if estimate.decided else
+                  "its interval includes zero, so your run cannot tell the direction")
+        raise ExerciseError(f"{name}: {interval}; {reason}: the verdict is {right!r}")
+    print(f"✓ {name}: {right!r} is what your run shows ({interval}).")
+
+
 install_blank_handler()

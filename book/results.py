@@ -77,6 +77,22 @@ def record(experiment, **metrics):
     return entry
 
 
+def record_comparison(name, estimate, **metrics):
+    """Record a comparison (a :class:`book.stats.Estimate`) as an experiment of its own.
+
+    Its metrics are ``difference``, ``low``, ``high`` (the interval) and ``p_value``, so that an
+    expectation of ``results/reference.yml`` can require the interval, not a point difference::
+
+        - claim: The best CNN beats the best MLP (paired interval above zero)
+          left: mnist-best-cnn-vs-best-mlp.low
+          op: ">"
+          right: 0
+    """
+    extra = {"p_value": estimate.p_value} if estimate.p_value is not None else {}
+    return record(name, difference=estimate.value, low=estimate.low, high=estimate.high,
+                  **extra, **metrics)
+
+
 def _number(value, where):
     try:
         number = float(value)          # NumPy and TensorFlow scalars too
