@@ -9,9 +9,15 @@ server, no TensorFlow.js. Export goes through glue, not a file, because a lesson
 execution cache does not run again.
 
 Weights are base64 strings of little-endian arrays: convolution and dense kernels as float16 (about
-three significant digits, half the size), biases and batch-normalisation statistics as float32.
-``to_keras(spec)`` rebuilds a Keras model with exactly the exported (rounded) weights, the
-reference that the browser test compares the page's probabilities with.
+three significant digits, half the size) or, with ``kernel_dtype="int8"``, as signed bytes times one
+float32 scale per output unit (a quarter of float32, for large dense kernels); biases and
+batch-normalisation statistics as float32. ``to_keras(spec)`` rebuilds a Keras model with exactly
+the exported (rounded) weights, the reference that the browser test compares the page's
+probabilities with.
+
+``shift(images, dx, dy)`` moves raw images by whole pixels, cropping what leaves the frame and
+filling with background (0): the page's shift experiment applies the same rule after its
+mass-centring.
 
 Supported layers: Conv2D, BatchNormalization (inference mode), Activation (relu, softmax, linear),
 MaxPooling2D, Flatten, Dropout (identity at prediction) and Dense, all channels-last.
@@ -28,7 +34,7 @@ import numpy as np
 PREFIX = "live-cnn:"
 FORMAT = 1
 ACTIVATIONS = ("linear", "relu", "softmax")
-KERNEL_DTYPE = "float16"
+KERNEL_DTYPES = ("float16", "int8")
 
 
 class LiveCnnError(ValueError):
@@ -37,14 +43,24 @@ class LiveCnnError(ValueError):
 
 def _array(values, dtype):
     values = np.asarray(values, dtype=np.float32)
-    data = values.astype(f"<{'f2' if dtype == 'float16' else 'f4'}").tobytes()
-    return {"shape": list(values.shape), "dtype": dtype,
-            "data": base64.b64encode(data).decode("ascii")}
+    entry = {"shape": list(values.shape), "dtype": dtype}
+    if dtype == "int8":           # one scale per output unit (last axis): q * scale
+        largest = np.abs(values.reshape(-1, values.shape[-1])).max(axis=0)
+        scale = np.where(largest > 0, largest / 127, 1).astype(np.float32)
+        data = np.round(values / scale).astype("i1").tobytes()
+        entry["scale"] = [float(v) for v in scale]
+    else:
+        data = values.astype(f"<{'f2' if dtype == 'float16' else 'f4'}").tobytes()
+    entry["data"] = base64.b64encode(data).decode("ascii")
+    return entry
 
 
 def decode(array):
     """The NumPy float32 array of one exported weight."""
     raw = base64.b64decode(array["data"])
+    if array["dtype"] == "int8":
+        values = np.frombuffer(raw, dtype="i1").astype(np.float32).reshape(array["shape"])
+        return values * np.asarray(array["scale"], dtype=np.float32)
     dtype = "<f2" if array["dtype"] == "float16" else "<f4"
     return np.frombuffer(raw, dtype=dtype).astype(np.float32).reshape(array["shape"])
 
@@ -61,7 +77,7 @@ def _pair(value):
     return [int(v) for v in value] if isinstance(value, (list, tuple)) else [int(value)] * 2
 
 
-def _layer(layer):
+def _layer(layer, kernel_dtype):
     kind, config = type(layer).__name__, layer.get_config()
     if config.get("data_format", "channels_last") != "channels_last":
         raise LiveCnnError(f"{layer.name}: only channels_last is supported")
@@ -75,12 +91,12 @@ def _layer(layer):
         entry.update(kernel_size=_pair(config["kernel_size"]),
                      strides=_pair(config["strides"]), padding=config["padding"],
                      activation=_activation(config),
-                     kernel=_array(weights[0], KERNEL_DTYPE),
+                     kernel=_array(weights[0], kernel_dtype),
                      bias=_array(weights[1] if config["use_bias"]
                                  else np.zeros(weights[0].shape[-1]), "float32"))
     elif kind == "Dense":
         entry.update(activation=_activation(config),
-                     kernel=_array(weights[0], KERNEL_DTYPE),
+                     kernel=_array(weights[0], kernel_dtype),
                      bias=_array(weights[1] if config["use_bias"]
                                  else np.zeros(weights[0].shape[-1]), "float32"))
     elif kind == "BatchNormalization":
@@ -121,15 +137,19 @@ def _readable_names(model_layers):
     return names if len(set(names)) == len(names) else [layer.name for layer in model_layers]
 
 
-def spec(model, name, *, mean, std, classes=None, examples=(), title=None):
+def spec(model, name, *, mean, std, classes=None, examples=(), title=None,
+         kernel_dtype="float16"):
     """The exported model as a dict: layers, weights, input standardisation, examples.
 
     ``mean`` and ``std`` standardise raw pixels (0 to 255) as the lesson did:
     ``(pixel - mean) / std``. ``examples`` are raw 28 x 28 images (0 to 255) shown by the
-    page's "example digit" button.
+    page's "example digit" button. ``kernel_dtype`` ("float16" or "int8") encodes the
+    convolution and dense kernels.
     """
+    if kernel_dtype not in KERNEL_DTYPES:
+        raise LiveCnnError(f"kernel_dtype {kernel_dtype!r}: use one of {KERNEL_DTYPES}")
     model_layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
-    layers = [_layer(layer) for layer in model_layers]
+    layers = [_layer(layer, kernel_dtype) for layer in model_layers]
     for entry, name in zip(layers, _readable_names(model_layers)):
         entry["name"] = name
     shape = [int(d) for d in model.inputs[0].shape[1:]]
@@ -167,6 +187,18 @@ def standardise(pixels, model_spec):
     info = model_spec["input"]
     x = (np.asarray(pixels, dtype=np.float32) - info["mean"]) / info["std"]
     return x.reshape((-1, *info["shape"]))
+
+
+def shift(images, dx, dy):
+    """Raw images (``... x h x w``) moved ``dx`` pixels right and ``dy`` down (negative: left,
+    up); what leaves the frame is cropped, what enters is background (0)."""
+    images = np.asarray(images)
+    moved = np.zeros_like(images)
+    h, w = images.shape[-2:]
+    if abs(dx) < w and abs(dy) < h:
+        moved[..., max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = \
+            images[..., max(-dy, 0):h + min(-dy, 0), max(-dx, 0):w + min(-dx, 0)]
+    return moved
 
 
 def to_keras(model_spec):
