@@ -10,13 +10,16 @@ and figures are drawn off-screen (Matplotlib's Agg) and closed.
 It writes into ``--out`` (default ``_build/gpu-check``):
 
 - ``results/<lesson>.json``: the lesson's results-registry records, as the book build writes them;
+- ``records/<lesson>.json``: every number the lesson glued, as the build publishes them
+  (``book.records``), so that ``python -m book.changes`` compares a GPU run with a build;
 - ``<lesson>.log``: everything the lesson printed;
 - ``timing.md`` and ``timing.json``: per lesson the seconds, the training samples per second
   (over all ``fit`` calls) and the device;
 
 and checks the expectations of ``results/reference.yml`` (``all`` and the profile's own) that
 concern only the lessons it ran. The exit status is 0 when every lesson ran and every checked
-expectation holds. ``--profile quick --lessons 04`` runs lesson 4 at quick sizes (the tests do).
+expectation holds. ``--profile quick --lessons 04`` runs lesson 4 at quick sizes (the tests do);
+``--seed 7`` reruns with another seed.
 """
 
 import argparse
@@ -32,7 +35,9 @@ from pathlib import Path
 from . import results
 from .cells import code_cells
 from .claims import BUILD_VARIABLE
+from .records import lesson_record, write_records
 from .profile import ENV_VAR, PROFILES
+from .runtime import SEED_VARIABLE
 
 ROOT = Path(__file__).resolve().parents[1]
 # The MNIST and Fashion-MNIST lessons whose full profile takes about 5 minutes together on one
@@ -123,7 +128,18 @@ def run_lesson(path):
         "fits": fits,
         "records": {key[len(results.PREFIX):]: json.loads(value)
                     for key, value in glue.VALUES.items() if key.startswith(results.PREFIX)},
+        # every glued number, as the build publishes it (book.records)
+        "lesson_record": lesson_record(path.stem, dict(glue.VALUES),
+                                       path.read_text(encoding="utf-8"), _commit(path.parent)),
     }
+
+
+def _commit(folder):
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=folder,
+                              capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
 
 
 def _experiments(term):
@@ -178,9 +194,12 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, default=Path("_build/gpu-check"), help="output folder")
     parser.add_argument("--lessons-dir", type=Path, default=ROOT / "lessons")
     parser.add_argument("--timeout", type=int, default=3600, help="seconds per lesson")
+    parser.add_argument("--seed", type=int, help="rerun with another seed (sets BOOK_SEED)")
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)   # a child: run one lesson
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.seed is not None:
+        os.environ[SEED_VARIABLE] = str(args.seed)      # the children inherit it
 
     if args.one:
         run = run_lesson(args.one)
@@ -203,10 +222,12 @@ def main(argv=None):
             json.dumps(lesson_json, indent=1), encoding="utf-8")
         print(f"   {run['seconds']:.1f} s, {len(run['records'])} records, {run['device']}", flush=True)
 
+    write_records({run["lesson"]: run["lesson_record"] for run in runs}, args.out / "records")
     table = timing_table(runs)
     (args.out / "timing.md").write_text(table + "\n", encoding="utf-8")
     (args.out / "timing.json").write_text(
-        json.dumps([{k: v for k, v in run.items() if k != "records"} for run in runs], indent=1),
+        json.dumps([{k: v for k, v in run.items() if k not in ("records", "lesson_record")}
+                    for run in runs], indent=1),
         encoding="utf-8")
     print("\n" + table + "\n")
 

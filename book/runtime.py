@@ -20,7 +20,30 @@ from dataclasses import dataclass
 from .plots import use_book_style
 from .profile import Profile, current_profile
 
-SEED = 2024
+SEED_VARIABLE = "BOOK_SEED"
+DEFAULT_SEED = 2024
+
+
+class SeedError(ValueError):
+    """``BOOK_SEED`` is not a seed."""
+
+
+def seed_from_environment() -> int:
+    """The seed of this build: ``BOOK_SEED`` if set (an instructor's rerun), else 2024."""
+    raw = os.environ.get(SEED_VARIABLE, "").strip()
+    if not raw:
+        return DEFAULT_SEED
+    if not raw.isdigit() or int(raw) >= 2**32:
+        raise SeedError(f"{SEED_VARIABLE}={raw!r} is not a seed: use a whole number from 0 to "
+                        f"{2**32 - 1}, or unset it for the book's own seed {DEFAULT_SEED}")
+    return int(raw)
+
+
+# Lessons that reseed before each of several runs use this, so one setting moves them all.
+SEED = seed_from_environment()
+
+
+PROVENANCE_KEY = "provenance"       # glued, hidden: read by book.records
 
 
 @dataclass(frozen=True)
@@ -29,10 +52,14 @@ class RunInfo:
     device: str
     backend: str             # "TensorFlow 2.21.0", "JAX 0.4.35"
     keras: str
+    seed: int = DEFAULT_SEED
 
     def _items(self):
-        return [("Profile", f"{self.profile.name} ({self.profile.description})"),
-                ("Device", self.device), ("Backend", self.backend), ("Keras", self.keras)]
+        items = [("Profile", f"{self.profile.name} ({self.profile.description})"),
+                 ("Device", self.device), ("Backend", self.backend), ("Keras", self.keras)]
+        if self.seed != DEFAULT_SEED:        # an instructor's rerun says so on every page
+            items.append(("Seed", str(self.seed)))
+        return items
 
     def __str__(self):
         return " | ".join(f"{name}: {value}" for name, value in self._items())
@@ -140,15 +167,42 @@ def _display(obj):
     display(obj)
 
 
-def start_lesson(seed: int = SEED) -> Profile:
-    """Seed everything, set up the GPU and the figure style, show the banner; return the profile."""
+def provenance(profile, seed) -> dict:
+    """Where this lesson's numbers come from: the records of a build carry it."""
+    import datetime
+    import platform
+    from importlib import metadata
+
+    packages = {}
+    for name in ("tensorflow", "jax", "keras", "numpy", "scipy"):
+        try:
+            packages[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    return {"profile": profile.name, "seed": seed, "backend": backend_version(),
+            "device": device(), "python": platform.python_version(), "packages": packages,
+            "executed": datetime.datetime.now(datetime.timezone.utc).isoformat(
+                timespec="seconds")}
+
+
+def start_lesson(seed: int = None) -> Profile:
+    """Seed everything, set up the GPU and the figure style, show the banner; return the profile.
+
+    The seed is ``BOOK_SEED`` where an instructor set it, else the book's 2024.
+    """
+    import json
+
+    from .glue import glue
+
+    seed = SEED if seed is None else seed
     profile = current_profile()
     with _native_stderr_held_back():
         import keras
 
         _set_up_gpus()
-        info = RunInfo(profile, device(), backend_version(), keras.__version__)
+        info = RunInfo(profile, device(), backend_version(), keras.__version__, seed)
     keras.utils.set_random_seed(seed)  # Python, NumPy and the backend's generators at once
     use_book_style()
     _display(info)
+    glue(PROVENANCE_KEY, json.dumps(provenance(profile, seed)), display=False)
     return profile

@@ -220,3 +220,24 @@ def rises_after_minimum(losses, confidence=CONFIDENCE) -> Estimate:
     return Estimate(rise, float(low), float(high),
                     f"Mann-Kendall trend test over the {tail.size} epochs from the minimum",
                     p_value=trend_p, n=int(tail.size), confidence=confidence)
+
+
+def shift_between_builds(old_value, old_low, old_high, new_value, new_low, new_high,
+                         confidence=CONFIDENCE) -> Estimate:
+    """How far a number moved between two builds, with an interval from both builds' intervals.
+
+    Each build's interval gives a standard error (half its width over the normal quantile);
+    the two builds are combined as independent runs, ``sqrt(se_old**2 + se_new**2)``. That is
+    conservative where both builds scored the same images (their errors are then positively
+    correlated, and the true interval is narrower): a shift this method calls beyond the noise
+    is beyond it.
+    """
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    se_old, se_new = (old_high - old_low) / (2 * z), (new_high - new_low) / (2 * z)
+    shift = new_value - old_value
+    half = z * np.hypot(se_old, se_new)
+    p_value = (2 * stats.norm.sf(abs(shift) / np.hypot(se_old, se_new))
+               if se_old or se_new else float(shift == 0))
+    return Estimate(float(shift), float(shift - half), float(shift + half),
+                    "difference of two builds' estimates, combined as independent",
+                    p_value=float(p_value), confidence=confidence)

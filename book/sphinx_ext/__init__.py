@@ -10,13 +10,14 @@
 - ``schedule``         the ``{schedule}`` directive: minutes per lesson, stated and measured
 - ``numbering``        figures, tables and exercises numbered per lesson (8.1, 8.2, ...)
 - ``page_assets``      each script and the viewport meta once in a page
+- ``records``          every glued number's record as ``records/<lesson>.json``; the Changes page
 - ``pages``            which pages are lessons, their records; summary pages are read last
 """
 
 from importlib import import_module
 
 MODULES = ("config_checks", "execution_cache", "mathjax", "launch_buttons",
-           "results_page", "results_json", "notebooks_output", "schedule", "pages")
+           "results_page", "results_json", "records", "notebooks_output", "schedule", "pages")
 MODULES += ("live_cnn",)                 # the live CNN of lesson 3
 MODULES += ("numbering", "page_assets")  # per-lesson numbers; each script once (after the others)
 

@@ -1,6 +1,7 @@
 """Checks made when the build starts, before any lesson runs.
 
-- ``BOOK_PROFILE`` must name a profile;
+- ``BOOK_PROFILE`` must name a profile (a bad ``BOOK_SEED`` stops the build earlier, when
+  ``book.runtime`` is imported, with the same kind of message);
 - ``BOOK_DATA_DIR`` is made absolute, so lessons that execute in ``lessons/`` find the data; a
   folder that does not exist stops the build, and the datasets it lacks are named (Keras
   downloads them);

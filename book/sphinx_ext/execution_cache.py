@@ -3,6 +3,7 @@
 jupyter-cache keys a notebook on its code alone, so a lesson run in the quick profile, or with
 an older helper package, would be served from the cache unchanged. The cache therefore lives in
 ``_build/.jupyter_cache/<profile>-<fingerprint>``, where the fingerprint covers the profile, the
+seed (``BOOK_SEED``), the
 ``book`` package's source and the pinned, installed environment.
 """
 
@@ -12,15 +13,18 @@ from importlib import metadata
 from pathlib import Path
 
 from ..profile import current_profile
+from ..runtime import seed_from_environment
 
 ENVIRONMENT_PACKAGES = ("tensorflow", "keras", "numpy", "matplotlib", "jupyter-book",
                         "myst-nb")
 
 
 def fingerprint(project_root: Path, profile_name: str) -> str:
-    """A short hash of the profile, the ``book`` package and the installed environment."""
+    """A short hash of the profile, the seed, the ``book`` package and the environment."""
     digest = hashlib.sha256(
         f"profile={profile_name}\npython={platform.python_version()}\n".encode())
+    # the seed, so that a rerun with BOOK_SEED is never served another seed's results
+    digest.update(f"seed={seed_from_environment()}\n".encode())
     for package in ENVIRONMENT_PACKAGES:
         try:
             digest.update(f"{package}=={metadata.version(package)}\n".encode())

@@ -1,6 +1,6 @@
 """Which pages are lessons, the records each lesson glued, and the pages that sum them up.
 
-The summary pages (Results, Schedule) show what the lessons produced, so they are read again
+The summary pages (Results, Schedule, Changes) show what the lessons produced, so they are read again
 in every build, after the lessons.
 """
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..results import read_records
 
-SUMMARY_PAGES = ("results", "schedule")
+SUMMARY_PAGES = ("results", "schedule", "changes")
 
 
 def lesson_stem(pagename):
