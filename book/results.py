@@ -211,3 +211,43 @@ def checks_markdown(checks):
 def lesson_file(lesson, records):
     """The content of ``results/<lesson>.json``."""
     return {"lesson": lesson, "experiments": records}
+
+
+def course_size_markdown(folder, reference):
+    """The committed course-size (full-profile) results beside this build's, as MyST Markdown.
+
+    ``folder`` is what ``python -m book.gpu_check --out <folder>`` wrote on a GPU in the full
+    profile (``results/`` and ``records/``), committed to the repository. A set made in
+    another profile (for example the quick sizes on a CPU, as the tests make one) is named
+    and kept off the page: only course-size numbers are shown as course-size numbers.
+    """
+    folder = Path(folder)
+    experiment_files = sorted((folder / "results").glob("*.json"))
+    if not experiment_files:
+        return ("No course-size run is committed yet: the full profile has not been run on a "
+                "GPU for this book. `python -m book.gpu_check --out results/full` on a GPU "
+                "writes one (README, *On a GPU: the short full-profile check*).")
+    lessons = {f.stem: json.loads(f.read_text(encoding="utf-8"))["experiments"]
+               for f in experiment_files}
+    provenance = {}
+    for lesson in lessons:
+        record_file = folder / "records" / f"{lesson}.json"
+        if record_file.is_file():
+            provenance[lesson] = json.loads(record_file.read_text(encoding="utf-8"))["provenance"]
+    profiles = {entry.get("profile") for experiments in lessons.values()
+                for entry in experiments.values()}
+    if profiles != {"full"}:
+        devices = sorted({p.get("device", "?") for p in provenance.values()})
+        return (f"The committed set in `{folder.name}/` was made in the "
+                f"{', '.join(sorted(map(str, profiles)))} profile on {', '.join(devices)}, not "
+                f"at the course's sizes, so it is not shown here.")
+    lines = []
+    for lesson, facts in provenance.items():
+        packages = ", ".join(f"{k} {v}" for k, v in sorted(facts.get("packages", {}).items()))
+        lines.append(f"- `{lesson}`: {facts.get('device')}, {facts.get('backend')}, "
+                     f"executed {facts.get('executed')}, seed {facts.get('seed')} ({packages})")
+    tables = results_markdown({f"lessons/{lesson}": experiments
+                               for lesson, experiments in lessons.items()},
+                              reference, "full")
+    return "\n".join(["Where these course-size numbers were made:", ""] + lines + ["", tables])
+

@@ -128,3 +128,37 @@ def test_the_results_page_shows_every_experiment_and_no_violation(built_book):
         assert entry["title"] in text
     assert "VIOLATED" not in text and "expectations of the quick profile hold" in text
     assert "(98.3%)" in text             # the course's MLP-200 test accuracy, beside this build's
+
+
+def test_course_size_results_are_shown_only_when_they_are_course_size(tmp_path):
+    """The path of a committed full-profile run, made here at quick sizes on the CPU.
+
+    No GPU run of the full profile exists yet, so the test makes a set the same way on the
+    CPU at reduced (quick) sizes: the page must name it and keep it off; relabelled as
+    full-profile, the same files are shown beside the build with their provenance.
+    """
+    import shutil
+    import subprocess
+    import sys
+
+    made = tmp_path / "cpu-quick"
+    run = subprocess.run([sys.executable, "-m", "book.gpu_check", "--profile", "quick",
+                          "--lessons", "04", "--out", str(made)], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout[-3000:]
+    reference = load_reference(ROOT / "results" / "reference.yml")
+    kept_off = results.course_size_markdown(made, reference)
+    assert "quick profile on CPU" in kept_off and "not shown" in kept_off
+    relabelled = tmp_path / "relabelled"
+    shutil.copytree(made, relabelled)
+    lesson_file = next((relabelled / "results").glob("*.json"))
+    entry = json.loads(lesson_file.read_text())
+    for experiment in entry["experiments"].values():
+        experiment["profile"] = "full"
+    lesson_file.write_text(json.dumps(entry))
+    shown = results.course_size_markdown(relabelled, reference)
+    titles = [reference["experiments"].get(name, {}).get("title", name)
+              for name in entry["experiments"]]
+    assert titles and all(title in shown for title in titles)
+    assert "TensorFlow" in shown and "seed 2024" in shown
+    assert "No course-size run" in results.course_size_markdown(tmp_path / "none", reference)

@@ -10,11 +10,12 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.parsing import nested_parse_to_nodes
 
 from ..profile import current_profile
-from ..results import (ResultsError, check, checks_markdown, load_reference,
-                       results_markdown)
+from ..results import (ResultsError, check, checks_markdown, course_size_markdown,
+                       load_reference, results_markdown)
 from .pages import lesson_records
 
 REFERENCE = Path("results") / "reference.yml"
+COURSE_SIZE = Path("results") / "full"     # a committed `gpu_check --out results/full` run
 
 
 class ResultsTable(SphinxDirective):
@@ -41,9 +42,12 @@ class ResultsTable(SphinxDirective):
         else:
             summary = (f"All {len(checks)} expectations of the {profile} profile hold "
                        f"in this build.")
+        course_size = Path(self.env.srcdir) / COURSE_SIZE
         text = "\n\n".join([summary, results_markdown(records, reference, profile),
                              f"**Expectations checked in the {profile} profile**",
-                             checks_markdown(checks)])
+                             checks_markdown(checks),
+                             "**At the course's sizes (full profile)**",
+                             course_size_markdown(course_size, reference)])
         return nested_parse_to_nodes(self.state, text)
 
 
