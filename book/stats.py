@@ -14,6 +14,12 @@ What the book compares, and the method for each:
   in Medicine 17, 2635-2650, method 10: Wilson intervals of each accuracy, squared and added,
   with the correlation between the two), and the exact McNemar test (a two-sided binomial test
   on the images that exactly one model gets right);
+- one accuracy against another on *different* images (training against validation images,
+  one dataset against another): :func:`independent_difference`, Newcombe's hybrid score
+  interval; a change of such a gap between two networks: :func:`difference_of_estimates`
+  (MOVER, Zou & Donner 2008);
+- two models' per-image losses on the same images: :func:`paired_mean_difference`, the
+  paired t interval;
 - two training *recipes*, each run with several seeds: :func:`recipe_difference`, the
   difference of the mean metrics with Welch's t interval (at least 3 seeds a recipe);
 - several comparisons at once ("all four CNNs beat both MLPs"): :func:`holm`, Holm's step-down
@@ -155,6 +161,48 @@ def paired_difference_from_counts(both, only_a, only_b, neither, confidence=CONF
     return Estimate(difference, float(low), float(high),
                     "Newcombe's paired interval; exact McNemar test",
                     p_value=float(p_value), n=n, confidence=confidence)
+
+
+def independent_difference(correct_a, correct_b, confidence=CONFIDENCE) -> Estimate:
+    """Accuracy on one set of images minus accuracy on *another* (e.g. training against
+    validation images, or MNIST against Fashion-MNIST).
+
+    Newcombe's hybrid score interval for independent proportions (Newcombe 1998, Statistics
+    in Medicine 17, 873-890, method 10): the two Wilson intervals, squared and added.
+    """
+    return difference_of_estimates(accuracy(correct_a, confidence),
+                                   accuracy(correct_b, confidence))
+
+
+def difference_of_estimates(a, b) -> Estimate:
+    """``a - b`` for two estimates made from independent data, each with its own interval.
+
+    The MOVER method (Zou & Donner 2008, Statistics in Medicine 27, 1693-1702): the limits
+    of each estimate are recovered from its own interval and combined by squaring and adding;
+    with two Wilson intervals it is Newcombe's hybrid score interval. It is how a change of a
+    *gap* is judged: (training - validation) of one network against that of another, where
+    the training and the validation parts are paired comparisons on different image sets.
+    """
+    difference = a.value - b.value
+    low = difference - np.hypot(a.value - a.low, b.high - b.value)
+    high = difference + np.hypot(a.high - a.value, b.value - b.low)
+    return Estimate(float(difference), float(low), float(high),
+                    f"MOVER difference of ({a.method}) and ({b.method})",
+                    n=(a.n or 0) + (b.n or 0) or None, confidence=a.confidence)
+
+
+def paired_mean_difference(values_a, values_b, confidence=CONFIDENCE) -> Estimate:
+    """Mean of ``values_a - values_b`` over the same images (e.g. two models' per-image
+    losses), with the paired t interval."""
+    a, b = np.asarray(values_a, dtype=float), np.asarray(values_b, dtype=float)
+    if a.shape != b.shape or a.ndim != 1:
+        raise StatsError(f"paired values need the same images: shapes {a.shape} and "
+                         f"{b.shape}")
+    result = stats.ttest_rel(a, b)
+    interval = result.confidence_interval(confidence)
+    return Estimate(float((a - b).mean()), float(interval.low), float(interval.high),
+                    "paired t interval over images", p_value=float(result.pvalue),
+                    n=int(a.size), confidence=confidence)
 
 
 def recipe_difference(runs_a, runs_b, confidence=CONFIDENCE) -> Estimate:
