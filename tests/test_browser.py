@@ -306,3 +306,34 @@ def test_a_tap_on_a_solutions_title_opens_it_on_a_phone(browser, site):
     solution.locator("pre").first.wait_for(state="visible")
     assert tab.url == url
     tab.context.close()
+
+
+# Lesson 3's live CNN in use: a unit selected, the shift plots' table open (its own behaviour
+# against Keras is in tests/test_live_cnn.py).
+
+@pytest.mark.parametrize("view", ["desktop-light", "phone-dark"])
+def test_live_cnn_in_use_has_no_accessibility_finding(browser, site, view):
+    tab = open_page(browser, site, "lessons/03-building-cnns", view)
+    tab.wait_for_selector(".live-cnn.live-cnn-ready", timeout=30000)
+    tab.locator("button", has_text="Example digit").click()
+    tab.wait_for_function("window.liveCnn.lastCurves !== null", timeout=60000)
+    tab.get_by_role("button", name="Shift right one pixel").click()
+    first_map = tab.locator(".live-cnn-map").first
+    first_map.focus()
+    tab.keyboard.press("ArrowDown")
+    tab.keyboard.press("PageDown")
+    assert tab.evaluate("window.liveCnn.lastExplanation.unit.channel") == 1
+    tab.locator(".live-cnn-table summary").click()
+    tab.locator(".live-cnn-panel details summary").first.click()
+    tab.add_script_tag(path=str(AXE))
+    found = tab.evaluate(AXE_RUN)
+    tab.locator(".live-cnn").screenshot(path=str(ARTIFACTS / f"live-cnn-in-use-{view}.png"))
+    assert not found, "\n".join(f"{v['impact']} {v['id']}: {v['nodes'][0]['html']}" for v in found)
+    report = tab.evaluate(MEASURE)
+    assert report["pageWidth"] <= report["windowWidth"]
+    if view.endswith("dark"):
+        assert report["bright"] == []
+        panel = tab.locator(".live-cnn-panel").evaluate("el => getComputedStyle(el).color")
+        assert sum(int(v) for v in panel[4:-1].split(",")[:3]) > 3 * 128     # light text on dark
+    assert tab.errors == []
+    tab.context.close()

@@ -3,11 +3,13 @@
 In a lesson::
 
     ```{live-cnn} cnn2
+    :compare: dense
     Text for readers without JavaScript (and for the notebooks).
     ```
 
-The directive puts a ``<div class="live-cnn" data-model="cnn2">`` in the page, with its text as
-the fallback; ``_static/live-cnn/live-cnn.js`` (added to that page only) turns it into the
+The directive puts a ``<div class="live-cnn" data-model="cnn2" data-compare="dense">`` in the
+page, with its text as the fallback; ``compare`` (optional) names a second exported model that the
+shift experiment runs beside the first; ``_static/live-cnn/live-cnn.js`` (added to that page only) turns it into the
 canvas, the probabilities and the activations. The script and its CSS live beside this module,
 in ``static/live-cnn/``, not in the book's ``_static/``, whose every ``.js`` and ``.css`` file
 jupyter-book adds to every page. The model is the one the lesson glued with ``book.live_cnn.export``: at the end
@@ -19,7 +21,7 @@ import json
 from pathlib import Path
 
 from docutils import nodes
-from docutils.parsers.rst import Directive
+from docutils.parsers.rst import Directive, directives
 
 from ..live_cnn import read_models
 from .pages import lesson_stem
@@ -32,7 +34,8 @@ class live_cnn_node(nodes.General, nodes.Element):
 
 
 def _visit_html(self, node):
-    self.body.append(f'<div class="live-cnn" data-model="{node["model"]}">'
+    compare = f' data-compare="{node["compare"]}"' if node.get("compare") else ""
+    self.body.append(f'<div class="live-cnn" data-model="{node["model"]}"{compare}>'
                      '<div class="live-cnn-fallback">')
 
 
@@ -47,9 +50,11 @@ def _skip(self, node):
 class LiveCnn(Directive):
     required_arguments = 1
     has_content = True
+    option_spec = {"compare": directives.unchanged}
 
     def run(self):
-        node = live_cnn_node(model=self.arguments[0].strip())
+        node = live_cnn_node(model=self.arguments[0].strip(),
+                             compare=self.options.get("compare", "").strip())
         self.state.nested_parse(self.content, self.content_offset, node)
         return [node]
 
