@@ -46,6 +46,15 @@ def test_lesson_page_has_no_error_and_every_glue_resolved(pages, lesson):
         assert marker not in page, f"{marker!r} on {lesson}"
 
 
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_no_markup_is_left_unrendered(pages, lesson):
+    """A directive fence that did not parse (a stray ':::') shows as text on the page."""
+    text = re.sub(r"<(script|style|pre)\b.*?</\1>", "", pages[lesson], flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", text)
+    assert ":::" not in text, f"unrendered ':::' on {lesson}"
+    assert not re.search(r"```\{", text), f"unrendered directive on {lesson}"
+
+
 def test_lesson_1_numbers_come_from_the_models(pages):
     text = " ".join(re.sub(r"<[^>]+>", "", pages["01-dense-to-cnn"]).split())
     assert "holds 392,500 parameters" in text     # 784 * 500 + 500
