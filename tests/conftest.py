@@ -64,7 +64,14 @@ def built_book(tmp_path_factory, data_available):
 
 
 def pytest_terminal_summary(terminalreporter):
-    """The learners' path's time per lesson, when it ran (tests/test_learners_path.py)."""
+    """The learners' path's time per lesson, when it ran (tests/test_learners_path.py), and
+    what changed against the build's reseeded baseline (tests/test_changes.py)."""
+    changes = sys.modules.get("test_changes")
+    if changes is not None and changes.SUMMARY:
+        terminalreporter.write_line(f"against a baseline with lesson {changes.SMALL_LESSON} "
+                                    f"reseeded ({changes.RESEED}):")
+        for summary in changes.SUMMARY:
+            terminalreporter.write_line(summary)
     module = sys.modules.get("test_learners_path")
     if module is not None and module.TIMINGS:
         terminalreporter.write_line("learners' path: " + ", ".join(

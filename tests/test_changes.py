@@ -106,10 +106,15 @@ def reseeded_baseline(built_book, tmp_path_factory):
     return baseline
 
 
+SUMMARY = []            # the comparison's plain-text summary, for the CI log (conftest.py)
+
+
 def test_a_reseeded_lesson_lists_exactly_its_moved_numbers(built_book, reseeded_baseline):
     current = changes.load_records(built_book / "records")
     baseline = changes.load_records(reseeded_baseline)
-    report = {lesson.lesson: lesson for lesson in changes.compare(baseline, current)}
+    compared = changes.compare(baseline, current)
+    SUMMARY.append(changes.summary_text(compared))
+    report = {lesson.lesson: lesson for lesson in compared}
     reseeded = report.pop(SMALL_LESSON)
     assert reseeded.changed, "another seed moved none of the lesson's numbers"
     assert reseeded.environment == {"seed": (RESEED, 2024)}
