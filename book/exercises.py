@@ -13,7 +13,9 @@ on; nothing from deep inside Keras or NumPy reaches the learner.
 
 In IPython (Jupyter, Colab), importing this module installs ``install_blank_handler``: a cell that
 still holds a blank (``____``) then answers with one line saying so instead of a ``NameError``
-traceback, and an ``ExerciseError`` shows its message without the checker's traceback.
+traceback, and an ``ExerciseError`` shows its message without the checker's traceback. A
+notebook's set-up cell also calls ``answers_from_exercises``: a cell that needs an exercise's
+answer before the exercise ran then names the exercise to do first.
 """
 
 import re
@@ -56,7 +58,32 @@ class Expect:
         return ", ".join(parts)
 
 
-# --- blanks left in a cell ----------------------------------------------------------------------
+# --- blanks left in a cell, and exercises skipped ----------------------------------------------
+
+# A name that an exercise's answer assigns -> the exercise ("Exercise 9.2"): a notebook's set-up
+# cell fills it (book.notebooks), so that a cell run before that exercise names it.
+_ANSWERS = {}
+_UNDEFINED = re.compile(r"name '(\w+)' is not defined")
+
+
+def answers_from_exercises(answers):
+    """Record which exercise assigns each name, ``{"my_prediction": "Exercise 9.2"}``: from then
+    on, a ``NameError`` for one of these names says, in one line, which exercise to do first."""
+    _ANSWERS.update(answers)
+
+
+def skipped_exercise_message(name, exercise):
+    """The one line for a cell that needs ``name`` before ``exercise`` has assigned it."""
+    return (f"This cell needs {name}, which {exercise} defines: do {exercise} first (fill in "
+            f"its blanks and run it), then run this cell again.")
+
+
+def _undefined_name(error):
+    if not isinstance(error, NameError):
+        return None
+    match = _UNDEFINED.search(str(error))
+    return getattr(error, "name", None) or (match.group(1) if match else None)
+
 
 def is_blank_error(error):
     """Whether ``error`` is the ``NameError`` of a blank (also when Keras re-raised it)."""
@@ -64,19 +91,33 @@ def is_blank_error(error):
         getattr(error, "name", None) == BLANK or bool(_BLANK_ERROR.search(str(error))))
 
 
+def one_line_message(error):
+    """The book's one line for ``error`` (a blank, a skipped exercise, a checker's verdict), or
+    None for any other error."""
+    if is_blank_error(error):
+        return BLANK_MESSAGE
+    if isinstance(error, ExerciseError):
+        return f"✗ Not yet: {error}"
+    name = _undefined_name(error)
+    if name in _ANSWERS:
+        return skipped_exercise_message(name, _ANSWERS[name])
+    return None
+
+
 def _show_exercise_errors(shell, etype, value, tb, tb_offset=None):
-    """IPython's handler for NameError and ExerciseError: one line for blanks and checkers."""
-    if is_blank_error(value):
-        stb = [BLANK_MESSAGE]
-    elif isinstance(value, ExerciseError):
-        stb = [f"✗ Not yet: {value}"]
+    """IPython's handler for NameError and ExerciseError: one line for blanks, exercises skipped
+    and checkers."""
+    message = one_line_message(value)
+    if message is not None:
+        stb = [message]
     else:                                    # any other NameError: IPython's usual traceback
         stb = shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
     shell._showtraceback(etype, value, stb)
 
 
 def install_blank_handler():
-    """Make IPython answer a blank left in a cell, or a checker's verdict, in one line.
+    """Make IPython answer a blank left in a cell, an exercise skipped, or a checker's verdict,
+    in one line.
 
     Does nothing outside IPython, or where another custom handler is already installed.
     Returns whether the handler is in place.

@@ -15,6 +15,7 @@ commit (or, outside git, the version) that built the notebook.
 import ast
 import json
 import re
+import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -26,28 +27,90 @@ SETUP_CELL = '''\
 # Set-up for Colab and Binder: install what this notebook needs and the environment lacks.
 # The book's helper package is pinned to the commit that built this notebook; packages already
 # installed (Colab's own TensorFlow, Keras, NumPy, ...) are kept as they are.
-import importlib, subprocess, sys
+import importlib, re, subprocess, sys, tempfile
 from importlib.metadata import PackageNotFoundError, version
 
 HELPER = "{helper}"
+PYTHON = {python}
+BACKEND = {backend!r}
 NEEDS = {needs}
+OFFLINE = ("Failed to establish a new connection|Temporary failure in name resolution|"
+           "Could not resolve host|Network is unreachable|timed out")
+
+try:
+    from packaging.requirements import Requirement
+except ImportError:                                   # pip carries its own copy
+    from pip._vendor.packaging.requirements import Requirement
 
 
-def missing(name):
+class SetupError(Exception):
+    """What is wrong with this runtime and what to do, in a line instead of a traceback."""
+
+    def _render_traceback_(self):                     # what IPython (Colab, Jupyter) shows
+        return [str(self)]
+
+
+def installed(name):
     try:
-        version(name)
-        return False
+        return version(name)
     except PackageNotFoundError:
-        return True
+        return None
 
 
-wanted = [requirement for name, requirement in NEEDS.items() if missing(name)]
+def pip_install(*arguments):
+    with tempfile.NamedTemporaryFile("w", suffix="-pip.log", delete=False) as log:
+        failed = subprocess.run([sys.executable, "-m", "pip", "install", "-q", *arguments],
+                                stdout=log, stderr=subprocess.STDOUT).returncode
+    if failed and re.search(OFFLINE, open(log.name).read()):
+        raise SetupError("pip could not download this notebook's packages: this runtime has "
+                         "no network. Connect it to the internet, then run this cell again.")
+    if failed:
+        raise SetupError(f"pip could not install {{arguments[-1]}} beside this runtime's "
+                         f"packages (pip's report: {{log.name}}); try a fresh runtime.")
+
+
+def check(requirement, name):
+    """Say what to do when the installed ``name`` is not what ``requirement`` allows."""
+    have = installed(name)
+    if not requirement.specifier.contains(have, prereleases=True):
+        wanted = f"{{requirement.name}}{{requirement.specifier}}"
+        raise SetupError(f"This notebook needs {{wanted}}, and this runtime has {{name}} "
+                         f"{{have}}: run !pip install '{{wanted}}' in a cell, then restart "
+                         f"the runtime (Colab: Runtime > Restart session) and run again.")
+
+
+if sys.version_info < PYTHON:
+    raise SetupError(f"This notebook needs Python {{PYTHON[0]}}.{{PYTHON[1]}} or newer, and this "
+                     f"runtime has Python {{sys.version.split()[0]}}: start a newer one.")
+found = [name for name in ("tensorflow", "tensorflow-cpu") if installed(name)]
+if not found and not installed("jax"):
+    raise SetupError(f"This notebook needs TensorFlow: run !pip install '{{BACKEND}}', then "
+                     f"run this cell again.")
+for name in found:
+    check(Requirement(BACKEND), name)
+wanted = []
+for requirement in map(Requirement, NEEDS):
+    if requirement.marker is not None and not requirement.marker.evaluate():
+        continue                                      # a requirement for another Python
+    if installed(requirement.name):
+        check(requirement, requirement.name)
+    else:
+        wanted.append(str(requirement))
 if wanted:
-    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", *wanted])
-if missing("cnn-book"):
-    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", "--no-deps", HELPER])
+    pip_install(*wanted)
+if not installed("cnn-book"):
+    pip_install("--no-deps", HELPER)
 importlib.invalidate_caches()
 import book.exercises  # from here on, a cell run with blanks (____) left says so in one line'''
+
+# Lessons whose training is heavy: their notebooks ask Colab for a GPU runtime, and their set-up
+# cell says which device the runtime has.
+GPU_LESSONS = ("07-", "08-")
+COLAB_GPU = {"accelerator": "GPU", "colab": {"gpuType": "T4", "provenance": []}}
+DEVICE_LINES = '''
+from book.runtime import device
+print(f"This runtime computes on: {device()}." + ("" if device().startswith("GPU") else
+      " This lesson trains faster on a GPU: Runtime > Change runtime type > T4 GPU."))'''
 
 QUIZ_CALL = re.compile(r"""show_quiz\((["'])([\w-]+)\1\)""")
 GLUE = re.compile(r"\{glue(?::text)?\}`([^`:]+)(?::([^`]*))?`")
@@ -137,36 +200,94 @@ def helper_requirement(repository: str, root: Path):
 
 
 def runtime_needs(root: Path):
-    """``{distribution: requirement}`` the helper needs in a notebook (its dependencies and the
-    ``notebook`` extra), from ``pyproject.toml`` or, without it, the installed metadata."""
-    from packaging.requirements import Requirement
-
+    """What a notebook's set-up cell checks, from ``pyproject.toml``: ``(python, backend, needs)``
+    with the oldest Python as ``(3, 10)``, the TensorFlow requirement (never installed: Colab
+    has its own) and the helper's requirements, its dependencies and the ``notebook`` extra,
+    each with its environment marker, for example ``"scipy>=1.16.3; python_version >= '3.11'"``."""
     try:
         import tomllib
     except ImportError:                                   # Python 3.10
-        tomllib = None
-    pyproject = root / "pyproject.toml"
-    if tomllib is not None and pyproject.is_file():
-        project = tomllib.loads(pyproject.read_text())["project"]
-        listed = [*project.get("dependencies", []),
-                  *project.get("optional-dependencies", {}).get("notebook", [])]
-    else:
-        from importlib.metadata import requires
-
-        listed = [r for r in requires("cnn-book") or []
-                  if ";" not in r or "extra == \"notebook\"" in r]
-    needs = {}
-    for text in listed:
-        requirement = Requirement(text)
-        requirement.marker = None
-        needs[requirement.name] = str(requirement)
-    return needs
+        import tomli as tomllib
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    python = tuple(int(part) for part in
+                   re.fullmatch(r">=\s*(\d+)\.(\d+)", project["requires-python"]).groups())
+    extras = project.get("optional-dependencies", {})
+    (backend,) = extras["tensorflow"]
+    return python, backend, [*project.get("dependencies", []), *extras.get("notebook", [])]
 
 
-def setup_source(helper, needs):
-    """The set-up cell: ``helper`` on one line, then the packages installed only where missing."""
-    body = "".join(f"\n    {name!r}: {requirement!r}," for name, requirement in needs.items())
-    return SETUP_CELL.format(helper=helper, needs="{" + body + "\n}")
+def setup_source(helper, python, backend, needs):
+    """The set-up cell: ``helper`` on one line, then the checks and the packages installed only
+    where missing."""
+    body = "".join(f"\n    {requirement!r}," for requirement in needs)
+    return SETUP_CELL.format(helper=helper, python=python, backend=backend,
+                             needs="[" + body + "\n]")
+
+
+def assigned_names(source):
+    """The names a cell's code binds at its top level (assignments, ``def``, ``class``,
+    ``import``); nothing for code that is not plain Python (IPython's ``%`` and ``!`` lines)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names = set()
+
+    def visit(node):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            return                                        # its body is its own scope
+        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp,
+                             ast.GeneratorExp)):
+            return
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    return {name for name in names if name.strip("_")}
+
+
+def number_exercises(cells, lesson_number):
+    """Title each exercise as the page numbers it (``Exercise 9.2``); return, for each name that
+    only an exercise's cells (its blanks or its solution) assign, that exercise's title."""
+    answers, elsewhere, current, count = {}, set(), None, 0
+    for cell in cells:
+        if cell.cell_type == "markdown":
+            lines = cell.source.splitlines()
+            for i, line in enumerate(lines):
+                start = FENCE_START.match(line)
+                if start and start.group(2) == "exercise-start":
+                    count += 1
+                    title = start.group(3).strip()
+                    current = f"Exercise {lesson_number}.{count}"
+                    label = f"{current} ({title})" if title else current
+                    lines[i] = f"{start.group(1)}{{exercise-start}} {label}"
+            cell.source = "\n".join(lines)
+        elif cell.cell_type == "code":
+            tags = cell.metadata.get("tags", [])
+            names = assigned_names(cell.source)
+            if current and ("exercise" in tags or "solution" in tags):
+                for name in names:
+                    answers.setdefault(name, current)
+            else:
+                elsewhere |= names
+    return {name: title for name, title in sorted(answers.items()) if name not in elsewhere}
+
+
+def _lesson_setup(setup, answers, stem):
+    """The lesson's set-up cell: the common one, the names its exercises answer and, for a
+    lesson that asks for a GPU, the device the runtime has."""
+    if answers:
+        listed = "".join(f"\n    {name!r}: {title!r}," for name, title in answers.items())
+        setup += ("\n# A cell that needs an exercise's answer before it ran names the exercise."
+                  f"\nbook.exercises.answers_from_exercises({{{listed}\n}})")
+    if stem.startswith(GPU_LESSONS):
+        setup += DEVICE_LINES
+    return setup
 
 
 def _drop_solutions(cells):
@@ -195,8 +316,11 @@ def make_notebooks(lesson_md: Path, cache, glue_json: Path, setup: str, quiz_dir
     """The (student, instructor) notebooks of one lesson; outputs come from the execution cache."""
     glue_values = json.loads(glue_json.read_text()) if glue_json.is_file() else {}
     source = lesson_md.read_text(encoding="utf-8")
+    stem, number = lesson_md.stem, int(re.match(r"\d+", lesson_md.stem).group())
     _, instructor = cache.merge_match_into_notebook(read_myst_markdown_notebook(source))
+    answers = number_exercises(instructor.cells, number)
     student = read_myst_markdown_notebook(source)
+    number_exercises(student.cells, number)
     student.cells = _drop_solutions(student.cells)
     for cell in student.cells:
         if cell.cell_type == "markdown":
@@ -207,13 +331,18 @@ def make_notebooks(lesson_md: Path, cache, glue_json: Path, setup: str, quiz_dir
                 cell.source = plain_markdown(cell.source, glue_values)
             elif cell.cell_type == "code":
                 cell.metadata.pop("execution", None)
+                if cell.source.startswith("#@title"):       # Colab folds it, showing the title
+                    cell.metadata["cellView"] = "form"
                 if QUIZ_CALL.search(cell.source):
                     cell.source = embed_quizzes(cell.source, quiz_dir)
                     cell.metadata["jupyter"] = {"source_hidden": True}   # the answers are in it
         notebook.cells = [c for c in notebook.cells if c.cell_type == "code" or c.source.strip()]
-        notebook.cells.insert(0, nbformat.v4.new_code_cell(setup, metadata={"tags": ["setup"]}))
+        notebook.cells.insert(0, nbformat.v4.new_code_cell(
+            _lesson_setup(setup, answers, stem), metadata={"tags": ["setup"]}))
         notebook.metadata.pop("mystnb", None)
         notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        if stem.startswith(GPU_LESSONS):
+            notebook.metadata.update(COLAB_GPU)
     for cell in student.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
@@ -221,15 +350,16 @@ def make_notebooks(lesson_md: Path, cache, glue_json: Path, setup: str, quiz_dir
 
 
 def write_all(lessons, cache_path: Path, glue_dir: Path, out_dir: Path, root: Path, repository: str):
-    """Write ``student/``, ``instructor/``, the Binder requirements and a zip into ``out_dir``.
+    """Write ``student/``, ``instructor/``, Binder's environment and a zip into ``out_dir``.
 
-    ``root`` is the book's folder: its ``quizzes/``, ``binder/requirements.txt`` and
-    ``pyproject.toml``, and the git commit the helper is pinned to.
+    ``root`` is the book's folder: its ``quizzes/``, ``binder/`` (``requirements.txt``, taken
+    from the lock, and ``runtime.txt``) and ``pyproject.toml``, and the git commit the helper is
+    pinned to.
     """
     from jupyter_cache import get_cache
 
     helper = helper_requirement(repository, root)
-    setup = setup_source(helper, runtime_needs(root))
+    setup = setup_source(helper, *runtime_needs(root))
     cache, written = get_cache(str(cache_path)), []
     for lesson_md in lessons:
         stem = lesson_md.stem
@@ -244,6 +374,7 @@ def write_all(lessons, cache_path: Path, glue_dir: Path, out_dir: Path, root: Pa
     binder = (root / "binder" / "requirements.txt").read_text().rstrip("\n")
     extras = helper.replace("cnn-book @", "cnn-book[notebook] @", 1)
     (out_dir / "requirements.txt").write_text(f"{binder}\n{extras}\n")
+    shutil.copy(root / "binder" / "runtime.txt", out_dir / "runtime.txt")
     with zipfile.ZipFile(out_dir / "cnn-book-notebooks.zip", "w", zipfile.ZIP_DEFLATED) as archive:
         for path in written:
             archive.write(path, path.relative_to(out_dir).as_posix())

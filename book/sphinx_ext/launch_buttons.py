@@ -1,9 +1,13 @@
 """Launch buttons open a lesson's student notebook; the download menu offers both notebooks.
 
 Colab and Binder read the notebooks from the repository's ``book_notebooks_branch``, where the
-build's ``notebooks/`` folder is published (see README).
+build's ``notebooks/`` folder is published (see README). The repository is ``_config.yml``'s
+``repository.url`` unless ``BOOK_REPOSITORY_URL`` names another: the release workflow sets it to
+the repository it runs in, so that a fork publishes Colab, Binder, helper and source links to
+itself.
 """
 
+import os
 from urllib.parse import urlparse
 
 from .pages import lesson_stem
@@ -12,6 +16,16 @@ COLAB = ("https://colab.research.google.com/github/{repo}/blob/{branch}/"
          "student/{stem}.ipynb")
 BINDER = ("https://mybinder.org/v2/gh/{repo}/{branch}"
           "?urlpath=lab/tree/student/{stem}.ipynb")
+
+
+REPOSITORY_VARIABLE = "BOOK_REPOSITORY_URL"
+
+
+def use_repository_from_environment(app, config):
+    """``BOOK_REPOSITORY_URL``, where set, replaces ``repository.url`` for every link."""
+    url = os.environ.get(REPOSITORY_VARIABLE, "").strip()
+    if url:
+        config.html_theme_options["repository_url"] = url.removesuffix(".git")
 
 
 def launch_links(repository_url, branch, stem):
@@ -48,4 +62,5 @@ def _header_buttons(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
+    app.connect("config-inited", use_repository_from_environment)
     app.connect("html-page-context", _header_buttons, priority=600)
