@@ -154,3 +154,23 @@ def test_the_command_refuses_a_bad_baseline_in_one_line(tmp_path):
                           str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 2
     assert run.stderr.count("\n") == 1 and "not a folder of records" in run.stderr
+
+
+def test_a_damaged_baseline_is_named_and_the_build_keeps_its_outputs(tmp_path):
+    damaged = tmp_path / "damaged"
+    records.write_records({SMALL_LESSON: _record({}, lesson=SMALL_LESSON)}, damaged)
+    (damaged / f"{SMALL_LESSON}.json").write_text('{"schema": 1, "lesson": "cut off')
+    toc = tmp_path / "_toc.yml"
+    toc.write_text("format: jb-book\nroot: intro\nchapters:\n"
+                   f"- file: lessons/{SMALL_LESSON}\n- file: changes\n- file: status\n"
+                   "- file: schedule\n- file: results\n")
+    out = tmp_path / "out"
+    env = {**os.environ, "BOOK_PROFILE": "quick", "BOOK_BASELINE": str(damaged)}
+    result = jupyter_book("build", "--toc", str(toc), "--path-output", str(out), ".",
+                          env=env)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    html = out / "_build" / "html"
+    page = (html / "changes.html").read_text(encoding="utf-8")
+    assert "The baseline could not be read" in page and "not valid JSON" in page
+    assert (html / "records" / f"{SMALL_LESSON}.json").is_file()
+    assert (html / "lessons" / f"{SMALL_LESSON}.html").is_file()
