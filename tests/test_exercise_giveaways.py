@@ -5,8 +5,8 @@ numbers, strings and names (a multiset difference of Python tokens). An exercise
 answer away when
 
 - a filled-in number (100 or more, or with 3 decimals) or string (not Keras's everyday
-  vocabulary such as "relu") appears in the visible prose or code of the same section
-  before the exercise (folded cells, solutions and instructor notes are not visible);
+  vocabulary such as "relu"; quoted, as code shows it) appears in the visible prose or code
+  of the same section before the exercise (folded cells, solutions and instructor notes are not visible);
 - a filled-in name is imported in the exercise cell itself (an import line that lists the
   names to write), or
 - a whole solution line (30 characters or more) is already written in a visible code cell of that section.
@@ -138,7 +138,8 @@ def test_no_exercise_is_answered_just_above_it(path, case):
                 problems.append(f"the answer's number {form} is shown above the exercise")
                 break
     problems += [f"the answer's string {s!r} is shown above the exercise"
-                 for s in strings if s in visible]
+                 for s in strings
+                 if re.search(rf"[`'\"]{re.escape(s)}[`'\"]", visible)]
     imports = "\n".join(line for line in exercise.splitlines()
                         if re.match(r"\s*(from|import)\s", line))
     exercise_names = {text for kind, text in _tokens(imports) if kind == tokenize.NAME}
