@@ -24,9 +24,10 @@ import nbformat
 from myst_nb.core.read import read_myst_markdown_notebook
 
 SETUP_CELL = '''\
-# Set-up for Colab and Binder: install what this notebook needs and the environment lacks.
-# The book's helper package is pinned to the commit that built this notebook; packages already
-# installed (Colab's own TensorFlow, Keras, NumPy, ...) are kept as they are.
+# Set-up for Colab and Binder: install what this notebook needs and the
+# runtime lacks. The book's helper package is pinned to the commit that built
+# this notebook; packages already installed (Colab's own TensorFlow, Keras,
+# NumPy, ...) are kept as they are. A problem is said in one line.
 import importlib, re, subprocess, sys, tempfile
 from importlib.metadata import PackageNotFoundError, version
 
@@ -34,19 +35,19 @@ HELPER = "{helper}"
 PYTHON = {python}
 BACKEND = {backend!r}
 NEEDS = {needs}
-OFFLINE = ("Failed to establish a new connection|Temporary failure in name resolution|"
-           "Could not resolve host|Network is unreachable|timed out")
+OFFLINE = ("Failed to establish a new connection|Could not resolve host|"
+           "Temporary failure in name resolution|Network is unreachable")
 
 try:
     from packaging.requirements import Requirement
-except ImportError:                                   # pip carries its own copy
+except ImportError:                                  # pip has its own copy
     from pip._vendor.packaging.requirements import Requirement
 
 
 class SetupError(Exception):
-    """What is wrong with this runtime and what to do, in a line instead of a traceback."""
+    """What is wrong with this runtime, and what to do."""
 
-    def _render_traceback_(self):                     # what IPython (Colab, Jupyter) shows
+    def _render_traceback_(self):          # IPython shows this, no traceback
         return [str(self)]
 
 
@@ -58,40 +59,46 @@ def installed(name):
 
 
 def pip_install(*arguments):
-    with tempfile.NamedTemporaryFile("w", suffix="-pip.log", delete=False) as log:
-        failed = subprocess.run([sys.executable, "-m", "pip", "install", "-q", *arguments],
-                                stdout=log, stderr=subprocess.STDOUT).returncode
+    with tempfile.NamedTemporaryFile("w", suffix="-pip.log",
+                                     delete=False) as log:
+        failed = subprocess.run(
+            [sys.executable, "-m", "pip", "install", "-q", *arguments],
+            stdout=log, stderr=subprocess.STDOUT).returncode
     if failed and re.search(OFFLINE, open(log.name).read()):
-        raise SetupError("pip could not download this notebook's packages: this runtime has "
-                         "no network. Connect it to the internet, then run this cell again.")
+        raise SetupError("pip could not download what this notebook needs: "
+                         "this runtime has no network. Connect it to the "
+                         "internet, then run this cell again.")
     if failed:
-        raise SetupError(f"pip could not install {{arguments[-1]}} beside this runtime's "
-                         f"packages (pip's report: {{log.name}}); try a fresh runtime.")
+        raise SetupError(f"pip could not install {{arguments[-1]}} beside "
+                         f"this runtime's packages (pip's report: "
+                         f"{{log.name}}); try a fresh runtime.")
 
 
 def check(requirement, name):
-    """Say what to do when the installed ``name`` is not what ``requirement`` allows."""
+    """Say what to do if ``name``'s version is not what the book needs."""
     have = installed(name)
     if not requirement.specifier.contains(have, prereleases=True):
         wanted = f"{{requirement.name}}{{requirement.specifier}}"
-        raise SetupError(f"This notebook needs {{wanted}}, and this runtime has {{name}} "
-                         f"{{have}}: run !pip install '{{wanted}}' in a cell, then restart "
-                         f"the runtime (Colab: Runtime > Restart session) and run again.")
+        raise SetupError(
+            f"This notebook needs {{wanted}}, and this runtime has {{name}} "
+            f"{{have}}: run !pip install '{{wanted}}' in a cell, then restart "
+            f"the runtime (Colab: Runtime > Restart session) and run again.")
 
 
 if sys.version_info < PYTHON:
-    raise SetupError(f"This notebook needs Python {{PYTHON[0]}}.{{PYTHON[1]}} or newer, and this "
-                     f"runtime has Python {{sys.version.split()[0]}}: start a newer one.")
+    raise SetupError(
+        f"This notebook needs Python {{PYTHON[0]}}.{{PYTHON[1]}} or newer, "
+        f"and this runtime has {{sys.version.split()[0]}}: start a newer one.")
 found = [name for name in ("tensorflow", "tensorflow-cpu") if installed(name)]
 if not found and not installed("jax"):
-    raise SetupError(f"This notebook needs TensorFlow: run !pip install '{{BACKEND}}', then "
-                     f"run this cell again.")
+    raise SetupError(f"This notebook needs TensorFlow: run !pip install "
+                     f"'{{BACKEND}}' in a cell, then run this cell again.")
 for name in found:
     check(Requirement(BACKEND), name)
 wanted = []
 for requirement in map(Requirement, NEEDS):
-    if requirement.marker is not None and not requirement.marker.evaluate():
-        continue                                      # a requirement for another Python
+    if requirement.marker and not requirement.marker.evaluate():
+        continue                         # a requirement for another Python
     if installed(requirement.name):
         check(requirement, requirement.name)
     else:
@@ -101,7 +108,7 @@ if wanted:
 if not installed("cnn-book"):
     pip_install("--no-deps", HELPER)
 importlib.invalidate_caches()
-import book.exercises  # from here on, a cell run with blanks (____) left says so in one line'''
+import book.exercises  # from now on, a cell with blanks (____) says so'''
 
 # Lessons whose training is heavy: their notebooks ask Colab for a GPU runtime, and their set-up
 # cell says which device the runtime has.
@@ -109,8 +116,9 @@ GPU_LESSONS = ("07-", "08-")
 COLAB_GPU = {"accelerator": "GPU", "colab": {"gpuType": "T4", "provenance": []}}
 DEVICE_LINES = '''
 from book.runtime import device
-print(f"This runtime computes on: {device()}." + ("" if device().startswith("GPU") else
-      " This lesson trains faster on a GPU: Runtime > Change runtime type > T4 GPU."))'''
+print(f"This runtime computes on: {device()}." + (
+    "" if device().startswith("GPU") else " This lesson trains faster on a"
+    " GPU: Runtime > Change runtime type > T4 GPU, then run it again."))'''
 
 QUIZ_CALL = re.compile(r"""show_quiz\((["'])([\w-]+)\1\)""")
 GLUE = re.compile(r"\{glue(?::text)?\}`([^`:]+)(?::([^`]*))?`")
@@ -283,7 +291,7 @@ def _lesson_setup(setup, answers, stem):
     lesson that asks for a GPU, the device the runtime has."""
     if answers:
         listed = "".join(f"\n    {name!r}: {title!r}," for name, title in answers.items())
-        setup += ("\n# A cell that needs an exercise's answer before it ran names the exercise."
+        setup += ("\n# A cell that needs an exercise's answer before it ran names it."
                   f"\nbook.exercises.answers_from_exercises({{{listed}\n}})")
     if stem.startswith(GPU_LESSONS):
         setup += DEVICE_LINES

@@ -104,21 +104,23 @@ def colab_constraints():
 
 
 def colab_python():
-    """pyenv's Python of Colab's minor version (colab/os-info.txt), its newest patch release."""
+    """A Python of Colab's minor version (colab/os-info.txt): ``LEARNERS_BASE_PYTHON`` where set
+    (GitHub's CI), else pyenv's newest patch release of it."""
+    if os.environ.get("LEARNERS_BASE_PYTHON"):
+        return Path(os.environ["LEARNERS_BASE_PYTHON"])
     minor = re.search(r"^Python (\d+\.\d+)\.", (ROOT / "colab" / "os-info.txt").read_text(),
                       flags=re.M).group(1)
     return _pyenv_python(minor)
 
 
 def _pyenv_python(minor):
-    root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
-    found = sorted(root.glob(f"{minor}.*/bin/python{minor}"),
-                   key=lambda p: int(p.parts[-3].split(".")[2]) if p.parts[-3].count(".") == 2
-                   and p.parts[-3].split(".")[2].isdigit() else -1)
-    found = [p for p in found if re.fullmatch(r"\d+\.\d+\.\d+", p.parts[-3])]
-    if not found and sys.version.startswith(minor + "."):
-        return Path(sys.executable)
-    return found[-1] if found else None
+    """pyenv's newest patch release of Python ``minor`` ("3.13"); else this Python if it is one."""
+    versions = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+    found = [path for path in versions.glob(f"{minor}.*/bin/python{minor}")
+             if re.fullmatch(rf"{re.escape(minor)}\.\d+", path.parts[-3])]
+    if found:
+        return max(found, key=lambda path: int(path.parts[-3].rsplit(".", 1)[1]))
+    return Path(sys.executable) if f"{sys.version_info[0]}.{sys.version_info[1]}" == minor else None
 
 
 @pytest.fixture(scope="session")

@@ -67,6 +67,9 @@ def test_a_release_tag_deploys_pages_publishes_notebooks_and_attaches_both_zips(
     assert "git -C /tmp/nb push origin notebooks" in runs and "cp -r _build/html/notebooks/*" in runs
     assert re.search(r"gh release upload .*cnn-book-html\.zip .*cnn-book-notebooks\.zip", runs)
     assert workflow["permissions"] == {"contents": "write", "pages": "write", "id-token": "write"}
+    # links to the repository the release runs in, so that a fork publishes working links
+    assert workflow["jobs"]["build"]["env"]["BOOK_REPOSITORY_URL"] == \
+        "${{ github.server_url }}/${{ github.repository }}"
 
 
 def test_weekly_the_learners_path_runs_in_colabs_image_and_a_failure_opens_an_issue():
@@ -78,6 +81,19 @@ def test_weekly_the_learners_path_runs_in_colabs_image_and_a_failure_opens_an_is
     report = workflow["jobs"]["report"]
     assert report["if"] == "failure()" and "gh issue create" in report["steps"][0]["run"]
     assert workflow["permissions"]["issues"] == "write"
+
+
+def test_weekly_a_newer_colab_package_list_than_the_vendored_one_opens_an_issue():
+    steps = _workflow("weekly.yml")["jobs"]["colab-list"]["steps"]
+    assert "python3 colab/refresh.py --check" in steps[1]["run"] and "exit $status" in steps[1]["run"]
+    assert steps[2]["if"] == "failure()" and "gh issue create" in steps[2]["run"]
+
+
+def test_ci_gives_the_learners_path_colabs_python():
+    minor = re.search(r"^Python (\d+\.\d+)\.", (ROOT / "colab" / "os-info.txt").read_text(),
+                      flags=re.M).group(1)
+    runs = _runs(_workflow("ci.yml"))
+    assert f"uv python install {minor}" in runs and "LEARNERS_BASE_PYTHON=" in runs
 
 
 @pytest.mark.parametrize("name", ["ci.yml", "release.yml", "weekly.yml"])
