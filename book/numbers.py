@@ -4,25 +4,26 @@
 - a loss keeps four significant figures and never reads "0.000000": a tiny one is written
   in scientific notation;
 - a p-value below 0.001 reads "< 0.001";
-- a minus sign is a true minus (U+2212), and a value that rounds to zero has no sign.
+- a value that rounds to zero has no sign ("0.0", not "-0.0"); the minus is the plain
+  hyphen-minus that the prose's format specs (``{glue:text}`name:+.1f```) also print, so a
+  value and its interval read alike.
 
 The lessons' glued prose uses ``{glue:text}`name:spec``` with a spec that this module also
 uses for the same name (``tests/test_prose_lint.py`` checks that a name keeps one spec).
 """
 
-MINUS = "\u2212"
 SUPERSCRIPT = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
 
 
 def signed_zero_free(text):
-    """``text`` with a true minus sign, and ``-0.0`` written ``0.0``."""
+    """``text`` with ``-0.0`` (or ``+0.0``) written ``0.0``."""
     if text.lstrip("+-").replace("0", "").replace(".", "").strip() == "":
         text = text.lstrip("+-")
-    return text.replace("-", MINUS)
+    return text
 
 
 def number(value, spec):
-    """``format(value, spec)`` with a true minus sign and no ``-0.0``."""
+    """``format(value, spec)`` without a signed zero."""
     return signed_zero_free(format(value, spec))
 
 

@@ -129,7 +129,7 @@ def test_numbers_for_people():
     assert loss(2.3e-7) == "2.3 \u00d7 10\u207b\u2077"
     assert loss(0.123456) == "0.1235"
     assert points(-0.0004) == "0.0 points"
-    assert points(-0.0123) == "\u22121.2 points"
+    assert points(-0.0123) == "-1.2 points"
 
 
 def test_newcombe_independent_interval_matches_the_published_example():
