@@ -9,7 +9,13 @@ all outputs.
 A notebook needs nothing from the repository at run time: its quiz bank is embedded in the quiz
 cell, and its set-up cell installs only what the environment lacks (never Colab's own
 TensorFlow or Keras), with the helper package pinned, in one requirement on one line, to the
-commit (or, outside git, the version) that built the notebook.
+commit (or, outside git, the version) that built the notebook. Where the runtime cannot work
+(a Python or TensorFlow too old, no network for pip), the set-up cell says so in one line.
+
+Exercises are numbered as on the page (``Exercise 9.2``), and the set-up cell tells
+``book.exercises`` which names only an exercise assigns, so that a cell run before that exercise
+names it. Code cells that start with ``#@title`` show folded on Colab (``cellView: form``);
+lessons whose training is heavy (``GPU_LESSONS``) ask Colab for a GPU runtime.
 """
 
 import ast
@@ -115,10 +121,11 @@ import book.exercises  # from now on, a cell with blanks (____) says so'''
 GPU_LESSONS = ("07-", "08-")
 COLAB_GPU = {"accelerator": "GPU", "colab": {"gpuType": "T4", "provenance": []}}
 DEVICE_LINES = '''
-from book.runtime import device
-print(f"This runtime computes on: {device()}." + (
-    "" if device().startswith("GPU") else " This lesson trains faster on a"
-    " GPU: Runtime > Change runtime type > T4 GPU, then run it again."))'''
+gpu = subprocess.run("nvidia-smi --query-gpu=name --format=csv,noheader",
+                     shell=True, capture_output=True, text=True).stdout.strip()
+print(f"This runtime has a GPU: {gpu}." if gpu else "This runtime has no GPU,"
+      " and this lesson trains faster on one: Runtime > Change runtime type >"
+      " T4 GPU, then run the notebook again.")'''
 
 QUIZ_CALL = re.compile(r"""show_quiz\((["'])([\w-]+)\1\)""")
 GLUE = re.compile(r"\{glue(?::text)?\}`([^`:]+)(?::([^`]*))?`")

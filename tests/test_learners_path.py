@@ -142,7 +142,8 @@ def colab(tmp_path_factory):
     constraints, _ = colab_constraints()
     version = subprocess.run([str(base), "-c", "import sys; print(sys.version)"],
                              capture_output=True, text=True, check=True).stdout
-    key = hashlib.sha256("\n".join([version, *COLAB, *constraints]).encode()).hexdigest()[:12]
+    recipe = "Colab's list as constraints; what Colab lacks removed"   # a new recipe, a new key
+    key = hashlib.sha256("\n".join([recipe, version, *COLAB, *constraints]).encode()).hexdigest()[:12]
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     folder = cache / "cnn-book" / "learners-venv" / key
     python, record = folder / "bin" / "python", folder / "colab-packages.json"
@@ -154,6 +155,11 @@ def colab(tmp_path_factory):
     listed = tmp_path_factory.mktemp("colab") / "constraints.txt"
     listed.write_text("\n".join(constraints) + "\n")
     _pip(python, "install", "-q", "--no-compile", "-c", str(listed), *COLAB)
+    # What pip brought that Colab's runtime does not have (IPython's optional jedi): removed
+    colab_names = {_normal(line.split("==")[0]) for line in constraints}
+    absent = sorted(set(_freeze(python)) - colab_names - {"pip", "setuptools"})
+    if absent:
+        _pip(python, "uninstall", "-y", "-q", *absent)
     packages = _freeze(python)
     record.write_text(json.dumps(packages))
     TIMINGS["fresh environment"] = time.monotonic() - start
