@@ -386,3 +386,15 @@ def test_a_drag_on_the_input_view_shifts_the_digit(page):
     page.mouse.up()
     assert page.evaluate("window.liveCnn.shift") == {"dx": 3, "dy": -2}
     page.locator("button", has_text="No shift").click()
+
+
+def test_the_shift_experiment_adds_at_most_1_mb_on_the_wire(site):
+    """Issue 21's budget: the dense network's file, gzipped, with the widget's script and CSS
+    (whole, an upper bound on what they added), under 1 MB beyond CNN2's file."""
+    import gzip
+
+    _, folder = site
+    static = folder / "_static" / "live-cnn"
+    added = sum(len(gzip.compress((static / name).read_bytes(), 6))
+                for name in ("dense.js", "live-cnn.js", "live-cnn.css"))
+    assert added < 1_000_000

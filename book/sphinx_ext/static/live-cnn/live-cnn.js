@@ -814,7 +814,9 @@
             return el("td", {text: percent(p)}); }))));
       });
       table.appendChild(tbody);
-      tableBox.appendChild(table);
+      // a narrow screen scrolls the table in its own box, which the keyboard can reach
+      tableBox.appendChild(el("div", {class: "live-cnn-scroll", tabindex: "0", role: "region",
+                                      "aria-label": "The shift plots as a table"}, [table]));
     }
 
     // Both networks at every offset of the centred digit, one offset per task so the page stays
