@@ -142,8 +142,9 @@ def colab(tmp_path_factory):
     constraints, _ = colab_constraints()
     version = subprocess.run([str(base), "-c", "import sys; print(sys.version)"],
                              capture_output=True, text=True, check=True).stdout
-    recipe = "Colab's list as constraints; what Colab lacks removed"   # a new recipe, a new key
-    key = hashlib.sha256("\n".join([recipe, version, *COLAB, *constraints]).encode()).hexdigest()[:12]
+    recipe = "Colab's list as constraints; what Colab lacks removed"   # new recipe, new key
+    key = hashlib.sha256("\n".join([recipe, version, *COLAB, *constraints]).encode())
+    key = key.hexdigest()[:12]
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     folder = cache / "cnn-book" / "learners-venv" / key
     python, record = folder / "bin" / "python", folder / "colab-packages.json"
@@ -176,8 +177,7 @@ def test_the_learners_environment_has_colabs_versions_throughout(colab):
     differing = {name: (version, listed.get(name)) for name, version in packages.items()
                  if name not in ("pip", "setuptools") and listed.get(name) != version}
     assert not differing, f"installed (ours, Colab's): {differing}"
-    for name, version in {"tensorflow": "2.20.0", "keras": "3.13.2", "ipython": "7.34.0"}.items():
-        assert listed[name] == version or packages[name] == listed[name]
+    assert set(COLAB) <= set(packages)
     minor = ".".join(subprocess.run([str(python), "-c", "import sys; print(sys.version)"],
                                     capture_output=True, text=True).stdout.split(".")[:2])
     assert f"Python {minor}." in (ROOT / "colab" / "os-info.txt").read_text()

@@ -278,7 +278,10 @@ def test_a_release_build_leaves_no_placeholder_address(built_book, tmp_path, mon
     config = SimpleNamespace(html_theme_options={"repository_url": placeholder})
     use_repository_from_environment(None, config)
     assert config.html_theme_options["repository_url"] == fork
-    lesson = LESSONS[0]
+    built = [l for l in LESSONS if (built_book / "notebooks" / "student" / f"{l}.ipynb").is_file()]
+    if not built:
+        pytest.skip("BOOK_HTML names a build without lessons")
+    lesson = built[0]
     written = write_all([ROOT / "lessons" / f"{lesson}.md"], execution_cache_path(ROOT, "quick"),
                         built_book.parent / "jupyter_execute" / "lessons", tmp_path, ROOT,
                         config.html_theme_options["repository_url"])
