@@ -12,6 +12,7 @@ reserve most of the card up front (``XLA_PYTHON_CLIENT_PREALLOCATE=false``, set 
 
 import contextlib
 import html
+import logging
 import os
 import sys
 import tempfile
@@ -202,6 +203,9 @@ def start_lesson(seed: int = None) -> Profile:
         _set_up_gpus()
         info = RunInfo(profile, device(), backend_version(), keras.__version__, seed)
     keras.utils.set_random_seed(seed)  # Python, NumPy and the backend's generators at once
+    # TensorFlow's notes on retracing a function for a new model are about speed, not results;
+    # on a page they would be warnings (and the build treats warnings as errors)
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
     use_book_style()
     _display(info)
     glue(PROVENANCE_KEY, json.dumps(provenance(profile, seed)), display=False)
