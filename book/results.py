@@ -77,10 +77,12 @@ def record(experiment, **metrics):
     return entry
 
 
-def record_comparison(name, estimate, **metrics):
+def record_comparison(name, estimate, unit="points", **metrics):
     """Record a comparison (a :class:`book.stats.Estimate`) as an experiment of its own.
 
-    Its metrics are ``difference``, ``low``, ``high`` (the interval) and ``p_value``, so that an
+    ``unit`` is ``"points"`` for a difference of two shares (shown x 100 on the Results page),
+    or the unit of anything else (``"nats"`` for a loss). Its metrics are ``difference``,
+    ``low``, ``high`` (the interval) and ``p_value``, so that an
     expectation of ``results/reference.yml`` can require the interval, not a point difference::
 
         - claim: The best CNN beats the best MLP (paired interval above zero)
@@ -90,7 +92,7 @@ def record_comparison(name, estimate, **metrics):
     """
     extra = {"p_value": estimate.p_value} if estimate.p_value is not None else {}
     return record(name, difference=estimate.value, low=estimate.low, high=estimate.high,
-                  **extra, **metrics)
+                  unit=unit, **extra, **metrics)
 
 
 def _number(value, where):
@@ -175,13 +177,45 @@ def _cell(metric_format, built, reference):
     return " ".join(shown) or "—"
 
 
+def _is_comparison(entry):
+    return {"difference", "low", "high"} <= set(entry.get("metrics", {}))
+
+
+def _comparisons_markdown(rows, experiments):
+    """The lesson's recorded comparisons: difference and 95 % interval, in points."""
+    lines = ["| comparison | difference | 95 % interval | p-value |", "|---|---|---|---|"]
+    for name, metrics in rows.items():
+        label = experiments.get(name, {}).get("title", name)
+        p = metrics.get("p_value")
+        unit = metrics.get("unit", "points")
+        scale, spec = (100, "+.1f") if unit == "points" else (1, "+.3g")
+        low, high = (format(scale * metrics[k], spec) for k in ("low", "high"))
+        shown = (f"{format(scale * metrics['difference'], spec)} {unit}", f"{low} to {high}",
+                 "—" if p is None else ("< 0.001" if p < 1e-3 else f"{p:.3f}"))
+        lines.append(f"| {label} | " + " | ".join(shown) + " |")
+    return lines
+
+
 def results_markdown(records, reference, profile):
-    """One table per lesson, as MyST Markdown; ``records`` is ``{docname: {experiment: record}}``."""
+    """One table per lesson, as MyST Markdown; ``records`` is ``{docname: {experiment: record}}``.
+
+    Comparisons recorded with :func:`record_comparison` get a table of their own (difference
+    and interval), after the lesson's experiments.
+    """
     lines, experiments = [], reference["experiments"]
-    for docname, built in records.items():
-        names = [n for n, e in experiments.items() if e["lesson"] == docname.rsplit("/", 1)[-1]]
+    for docname, all_built in records.items():
+        built = {n: e for n, e in all_built.items() if not _is_comparison(e)}
+        compared = {n: e["metrics"] for n, e in all_built.items() if _is_comparison(e)}
+        names = [n for n, e in experiments.items() if e["lesson"] == docname.rsplit("/", 1)[-1]
+                 and n not in compared]
         names += [n for n in built if n not in names]
+        if compared:
+            comparison_lines = (["~~~{table} " + f"Comparisons in {{doc}}`/{docname}`", ""]
+                                + _comparisons_markdown(compared, experiments) + ["~~~", ""])
+        else:
+            comparison_lines = []
         if not names:
+            lines += comparison_lines
             continue
         rows = {n: (built.get(n, {}).get("metrics", {}), experiments.get(n, {}).get("reference", {}))
                 for n in names}
@@ -199,6 +233,7 @@ def results_markdown(records, reference, profile):
             lines += [f"Reference numbers, in parentheses: {'; '.join(sources)}.", ""]
         lines += [f"- *{experiments[n]['title']}*: {experiments[n]['note']}"
                   for n in names if experiments.get(n, {}).get("note")] + [""]
+        lines += comparison_lines
     return "\n".join(lines)
 
 

@@ -162,3 +162,16 @@ def test_course_size_results_are_shown_only_when_they_are_course_size(tmp_path):
     assert titles and all(title in shown for title in titles)
     assert "TensorFlow" in shown and "seed 2024" in shown
     assert "No course-size run" in results.course_size_markdown(tmp_path / "none", reference)
+
+
+def test_recorded_comparisons_get_a_table_with_their_intervals():
+    reference = {"experiments": {"a-vs-b": {"lesson": "01-x", "title": "A against B",
+                                            "source": "this book"}}, "expectations": {}}
+    records = {"lessons/01-x": {
+        "a-vs-b": {"metrics": {"difference": 0.012, "low": -0.003, "high": 0.027,
+                               "p_value": 0.2, "unit": "points"}},
+        "loss-gap": {"metrics": {"difference": -0.055, "low": -0.065, "high": -0.046,
+                                 "unit": "nats"}}}}
+    text = results.results_markdown(records, reference, "quick")
+    assert "| A against B | +1.2 points | -0.3 to +2.7 | 0.200 |" in text
+    assert "| loss-gap | -0.055 nats | -0.065 to -0.046 | — |" in text
