@@ -452,14 +452,15 @@ def check_verdict(name, got, estimate, *, above, below, undecided):
         raise ExerciseError(f"{name}: pick one of {', '.join(repr(c) for c in choices)} "
                             f"(in quotes), got {got!r}")
     right = estimate.verdict(above, below, undecided)
-    interval = (f"your difference is {estimate.scaled(100).text()}"
-                if abs(estimate.value) <= 1 else f"your estimate is {estimate}")
+    shown = estimate.scaled(100)
+    interval = (f"your difference is {shown.value:+.1f} points, 95 % interval "
+                f"{shown.interval_text()}")
     if got.strip().lower() != right.lower():
         reason = ("its interval excludes zero, so your run does tell the direction"
                   if estimate.decided else
                   "its interval includes zero, so your run cannot tell the direction")
         raise ExerciseError(f"{name}: {interval}; {reason}: the verdict is {right!r}")
-    print(f"✓ {name}: {right!r} is what your run shows ({interval}).")
+    print(f"✓ {name}: {right!r} is what your run shows; {interval}.")
 
 
 install_blank_handler()
