@@ -29,6 +29,8 @@ from pathlib import Path
 import nbformat
 from myst_nb.core.read import read_myst_markdown_notebook
 
+from .numbers import spaced_percent
+
 SETUP_CELL = '''\
 # Set-up for Colab and Binder: install what this notebook needs and the
 # runtime lacks. The book's helper package is pinned to the commit that built
@@ -137,7 +139,7 @@ def _glue_text(values, name, spec):
         return f"`{name}`"
     raw = values[name]["data"]["text/plain"]
     try:
-        return format(ast.literal_eval(raw), spec or "")
+        return spaced_percent(format(ast.literal_eval(raw), spec or ""))
     except (ValueError, SyntaxError, TypeError):
         return raw.strip("'\"")
 

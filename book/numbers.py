@@ -4,6 +4,9 @@
 - a loss keeps four significant figures and never reads "0.000000": a tiny one is written
   in scientific notation;
 - a p-value below 0.001 reads "< 0.001";
+- a percent sign follows its number after a space, "96.6 %", in prose and glued values alike
+  (:func:`spaced_percent`, applied to every page by ``book.sphinx_ext.typography`` and to
+  the notebooks' glued values);
 - a value that rounds to zero has no sign ("0.0", not "-0.0"); the minus is the plain
   hyphen-minus that the prose's format specs (``{glue:text}`name:+.1f```) also print, so a
   value and its interval read alike.
@@ -11,6 +14,8 @@
 The lessons' glued prose uses ``{glue:text}`name:spec``` with a spec that this module also
 uses for the same name (``tests/test_prose_lint.py`` checks that a name keeps one spec).
 """
+
+import re
 
 SUPERSCRIPT = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
 
@@ -51,3 +56,12 @@ def loss(value):
 def p_value(p):
     """``"< 0.001"`` or three decimals."""
     return "< 0.001" if p < 1e-3 else f"{p:.3f}"
+
+
+NO_BREAK_SPACE = "\u00a0"
+
+
+def spaced_percent(text):
+    """``"96.6%"`` -> ``"96.6 %"`` (a no-break space): the book's prose writes "95 %", and a
+    value glued with a ``%`` format spec (``{glue:text}`acc:.1%```) must read the same."""
+    return re.sub(r"(?<=\d)%", NO_BREAK_SPACE + "%", text)

@@ -147,3 +147,8 @@ def test_paired_mean_difference_by_hand():
     half = t.ppf(0.975, 3) * d.std(ddof=1) / 2
     estimate = stats.paired_mean_difference(a, b)
     assert (estimate.low, estimate.high) == pytest.approx((d.mean() - half, d.mean() + half))
+
+
+def test_a_percent_sign_follows_its_number_after_a_space():
+    from book.numbers import spaced_percent
+    assert spaced_percent("96.6% and 95 % and 5%.") == "96.6\u00a0% and 95 % and 5\u00a0%."
