@@ -156,7 +156,7 @@ def test_the_command_refuses_a_bad_baseline_in_one_line(tmp_path):
     assert run.stderr.count("\n") == 1 and "not a folder of records" in run.stderr
 
 
-def test_a_damaged_baseline_is_named_and_the_build_keeps_its_outputs(tmp_path):
+def test_a_damaged_baseline_is_named_and_the_build_keeps_its_outputs(tmp_path, data_available):
     damaged = tmp_path / "damaged"
     records.write_records({SMALL_LESSON: _record({}, lesson=SMALL_LESSON)}, damaged)
     (damaged / f"{SMALL_LESSON}.json").write_text('{"schema": 1, "lesson": "cut off')

@@ -130,7 +130,7 @@ def test_the_results_page_shows_every_experiment_and_no_violation(built_book):
     assert "(98.3%)" in text             # the course's MLP-200 test accuracy, beside this build's
 
 
-def test_course_size_results_are_shown_only_when_they_are_course_size(tmp_path):
+def test_course_size_results_are_shown_only_when_they_are_course_size(tmp_path, data_available):
     """The path of a committed full-profile run, made here at quick sizes on the CPU.
 
     No GPU run of the full profile exists yet, so the test makes a set the same way on the
