@@ -11,7 +11,7 @@ import pytest
 from book import changes, records
 from conftest import ROOT, jupyter_book
 
-SMALL_LESSON = "05-least-squares-and-cross-entropy"     # trains, and in seconds
+SMALL_LESSON = "02-conv-and-pooling"          # trains, and in seconds
 RESEED = 2025
 
 
