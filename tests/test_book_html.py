@@ -65,7 +65,7 @@ def test_lesson_1_numbers_come_from_the_models(pages):
 def test_lesson_5_numbers_come_from_the_computation(pages):
     text = " ".join(re.sub(r"<[^>]+>", "", pages["05-least-squares-and-cross-entropy"]).split())
     assert "0.6109, which is also" in text                # H(0.3) = -(0.3 ln 0.3 + 0.7 ln 0.7)
-    assert "The closed form, lstsq and gradient descent agree." in text
+    assert "The closed form, lstsq and descent with momentum agree" in text
 
 
 def test_lesson_6_counts_come_from_the_models(pages):
