@@ -35,7 +35,7 @@ from pathlib import Path
 from . import results
 from .cells import code_cells
 from .claims import BUILD_VARIABLE
-from .records import lesson_record, write_records
+from .records import current_commit, lesson_record, write_records
 from .profile import ENV_VAR, PROFILES
 from .runtime import SEED_VARIABLE
 
@@ -130,16 +130,10 @@ def run_lesson(path):
                     for key, value in glue.VALUES.items() if key.startswith(results.PREFIX)},
         # every glued number, as the build publishes it (book.records)
         "lesson_record": lesson_record(path.stem, dict(glue.VALUES),
-                                       path.read_text(encoding="utf-8"), _commit(path.parent)),
+                                       path.read_text(encoding="utf-8"),
+                                       current_commit(path.parent)),
     }
 
-
-def _commit(folder):
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=folder,
-                              capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
 
 
 def _experiments(term):

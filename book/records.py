@@ -25,6 +25,7 @@ sets of records.
 import ast
 import json
 import re
+import subprocess
 from pathlib import Path
 
 from .glue import QUANTITY_PREFIX
@@ -34,6 +35,15 @@ from .runtime import PROVENANCE_KEY
 SCHEMA = 1
 GLUE_USE = re.compile(r"\{glue(?::text)?\}`([^`:]+)(?::([^`]*))?`")
 ESTIMATE_PARTS = ("_ci", "_p", "_verdict")
+
+
+def current_commit(folder):
+    """The short commit of the checkout that holds ``folder`` (None outside git)."""
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=folder,
+                              capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
 
 
 def formats_in_source(text):

@@ -63,6 +63,19 @@ def built_book(tmp_path_factory, data_available):
     return out / "_build" / "html"
 
 
+def errors_in_kernel(cells, folder):
+    """Run ``cells`` (sources) in a real Jupyter kernel in ``folder``, each allowed to fail;
+    return each cell's error outputs."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        source, metadata={"tags": ["raises-exception"]}) for source in cells])
+    NotebookClient(notebook, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(folder)}}).execute()
+    return [[o for o in cell.outputs if o.output_type == "error"] for cell in notebook.cells]
+
+
 def pytest_terminal_summary(terminalreporter):
     """The learners' path's time per lesson, when it ran (tests/test_learners_path.py), and
     what changed against the build's reseeded baseline (tests/test_changes.py)."""

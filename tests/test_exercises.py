@@ -9,6 +9,7 @@ from keras import layers
 
 from book.exercises import (BLANK_MESSAGE, Expect, ExerciseError, check_model, check_value,
                             is_blank_error)
+from conftest import errors_in_kernel
 
 TARGET = [
     Expect("Conv2D", output=(28, 28, 32), params=320, activation="relu", filters=32,
@@ -212,16 +213,9 @@ def test_a_blank_is_recognised_also_when_keras_re_raised_it():
 
 def test_a_cell_with_blanks_answers_in_one_line_in_a_kernel(tmp_path):
     """Run three cells in a real kernel: a typo keeps its traceback, a blank and a checker get one line."""
-    import nbformat
-    from nbclient import NotebookClient
-
     cells = ["import book.exercises", "x = ____ + 1", "modle", "from book.exercises import check_value\n"
              "check_value('x', 1, 2)"]
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        source, metadata={"tags": ["raises-exception"]}) for source in cells])
-    NotebookClient(notebook, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
-    errors = [[o for o in cell.outputs if o.output_type == "error"] for cell in notebook.cells]
+    errors = errors_in_kernel(cells, tmp_path)
     assert not errors[0]
     assert errors[1][0]["traceback"] == [BLANK_MESSAGE] and errors[1][0]["ename"] == "NameError"
     assert len(errors[2][0]["traceback"]) > 1          # any other NameError: IPython's usual traceback

@@ -19,7 +19,7 @@ from book.notebooks import (GPU_LESSONS, assigned_names, drop_instructor_notes, 
                             runtime_needs, setup_source, write_all)
 from book.sphinx_ext.execution_cache import execution_cache_path
 from book.sphinx_ext.launch_buttons import launch_links, use_repository_from_environment
-from conftest import ROOT
+from conftest import ROOT, errors_in_kernel
 
 LESSONS = sorted(path.stem for path in (ROOT / "lessons").glob("*.md"))
 
@@ -196,19 +196,12 @@ def test_a_name_that_only_an_exercise_assigns_points_to_that_exercise():
 def test_a_skipped_exercise_and_a_setup_problem_answer_in_one_line_in_a_kernel(tmp_path):
     """In a real kernel: a name that a skipped exercise assigns names the exercise; a typo keeps
     its traceback; the set-up cell's own errors show their one line."""
-    import nbformat
-    from nbclient import NotebookClient
-
     setup = setup_source("cnn-book @ git+https://example.org/x@0", *runtime_needs(ROOT))
     error_class = setup[setup.index("class SetupError"):setup.index("def installed")]
     cells = ["import book.exercises\n"
              "book.exercises.answers_from_exercises({'my_prediction': 'Exercise 9.2'})",
              "print(my_prediction)", "modle", error_class + "raise SetupError('What to do.')"]
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        source, metadata={"tags": ["raises-exception"]}) for source in cells])
-    NotebookClient(notebook, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
-    errors = [[o for o in cell.outputs if o.output_type == "error"] for cell in notebook.cells]
+    errors = errors_in_kernel(cells, tmp_path)
     assert not errors[0]
     assert errors[1][0]["traceback"] == [skipped_exercise_message("my_prediction", "Exercise 9.2")]
     assert "\n" not in errors[1][0]["traceback"][0] and "Exercise 9.2 first" in errors[1][0]["traceback"][0]

@@ -10,7 +10,6 @@
 """
 
 import os
-import subprocess
 from pathlib import Path
 
 from sphinx.util import logging
@@ -19,25 +18,17 @@ from sphinx.util.parsing import nested_parse_to_nodes
 
 from ..changes import (BASELINE_VARIABLE, ChangesError, compare, load_records,
                        report_markdown, summary_text)
-from ..records import glued_from_json, lesson_record, write_records
+from ..records import current_commit, glued_from_json, lesson_record, write_records
 from .pages import lesson_stem
 
 logger = logging.getLogger(__name__)
 CROSS_PROFILE_VARIABLE = "BOOK_BASELINE_CROSS_PROFILE"
 
 
-def _commit(srcdir):
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=srcdir,
-                              capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-
-
 def build_records(env):
     """``{lesson: record}`` for every lesson of this build."""
     glue_dir = Path(env.mystnb_config.output_folder)
-    commit = _commit(env.srcdir)
+    commit = current_commit(env.srcdir)
     records = {}
     for doc in sorted(env.found_docs):
         stem = lesson_stem(doc)
