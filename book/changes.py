@@ -232,7 +232,7 @@ def summary_text(report):
 
 def _environment_line(old, new):
     keys = [k for k in ENVIRONMENT_KEYS if old.get(k) != new.get(k)]
-    return ", ".join(f"{k}: {_shown(old.get(k))} → {_shown(new.get(k))}" for k in keys)
+    return ", ".join(f"{k}: {old.get(k)} → {new.get(k)}" for k in keys)   # a seed, not 2,025
 
 
 def report_markdown(report, baseline, current):
